@@ -1,0 +1,459 @@
+/**
+ * The GPU context: adapter + device with the limits and features we need, a pipeline cache,
+ * a buffer pool, batched command recording, async readback, GPU timing, and device-loss /
+ * validation errors turned into typed errors. Engine code talks to WebGPU only through here.
+ */
+import './float16-shim';
+import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions } from 'webgpu-utils';
+import { DeviceLostError, GpuValidationError, LimitError, WebGPUUnavailableError } from './errors';
+import { BufferPool } from './pool';
+
+/** A compute kernel: WGSL source, entry point and override constants (part of the cache key). */
+export interface Kernel {
+  name: string;
+  code: string;
+  entry?: string;
+  constants?: Record<string, number | boolean>;
+}
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  features: string[];
+  limits: {
+    maxStorageBufferBindingSize: number;
+    maxBufferSize: number;
+    maxComputeWorkgroupStorageSize: number;
+    maxComputeInvocationsPerWorkgroup: number;
+    maxComputeWorkgroupsPerDimension: number;
+    maxStorageBuffersPerShaderStage: number;
+  };
+}
+
+export interface GpuOptions {
+  /** The WebGPU entry point; defaults to navigator.gpu. In Node pass the `webgpu` package's GPU. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Ask for timestamp queries when the adapter has them (default true). */
+  timestamps?: boolean;
+}
+
+export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
+
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+
+const FLUSH_EVERY = 48; // dispatches per command buffer before an automatic submit
+const MAX_TIMED_PASSES = 1024;
+
+/** WebGPU takes override constants as numbers only (booleans as 0 / 1). */
+function numericConstants(c: Kernel['constants']): Record<string, number> | undefined {
+  if (!c) return undefined;
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)]));
+}
+
+export class Gpu {
+  readonly pool: BufferPool;
+  readonly hasTimestamps: boolean;
+  /** Number of pipelines compiled so far (tests use it to check the cache). */
+  compiled = 0;
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private pending = new Map<string, Promise<GPUComputePipeline>>();
+  private defs = new Map<string, ShaderDataDefinitions>();
+  private encoder: GPUCommandEncoder | null = null;
+  private recorded = 0;
+  private lostInfo: GPUDeviceLostInfo | null = null;
+  private lostListeners = new Set<(e: DeviceLostError) => void>();
+  private errors: string[] = [];
+  private timing: { querySet: GPUQuerySet; passes: number } | null = null;
+  private querySet: GPUQuerySet | null = null;
+
+  private constructor(
+    readonly adapter: GPUAdapter,
+    readonly device: GPUDevice,
+    readonly info: AdapterSummary,
+    private options: GpuOptions,
+  ) {
+    this.pool = new BufferPool(device);
+    this.hasTimestamps = device.features.has('timestamp-query');
+    device.lost.then((info) => {
+      this.lostInfo = info;
+      const err = this.lostError();
+      for (const l of this.lostListeners) l(err);
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      this.errors.push(e.message);
+    });
+  }
+
+  /** Create adapter and device. Throws WebGPUUnavailableError with what to do when there is none. */
+  static async create(options: GpuOptions = {}): Promise<Gpu> {
+    const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+    if (!gpu) {
+      throw new WebGPUUnavailableError(
+        'WebGPU is not available here (navigator.gpu is missing). Use a recent Chrome, Edge or Firefox ' +
+          'with WebGPU enabled (chrome://flags/#enable-unsafe-webgpu on Linux), over https or localhost.',
+      );
+    }
+    const adapter = await gpu.requestAdapter({
+      powerPreference: options.powerPreference ?? 'high-performance',
+    });
+    if (!adapter) {
+      throw new WebGPUUnavailableError(
+        'WebGPU is present but no GPU adapter was found. On Linux start Chrome with --enable-unsafe-webgpu ' +
+          '(headless: also --use-webgpu-adapter=swiftshader); check chrome://gpu.',
+      );
+    }
+    const requiredLimits: Record<string, number> = {};
+    for (const name of WANTED_LIMITS) {
+      const v = (adapter.limits as unknown as Record<string, number>)[name];
+      if (typeof v === 'number') requiredLimits[name] = v;
+    }
+    const requiredFeatures: GPUFeatureName[] = [];
+    if (options.timestamps !== false && adapter.features.has('timestamp-query'))
+      requiredFeatures.push('timestamp-query');
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'smx' });
+    } catch (e) {
+      throw new WebGPUUnavailableError(`The GPU adapter refused to create a device: ${(e as Error).message}`);
+    }
+    const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
+    const lim = device.limits;
+    const info: AdapterSummary = {
+      vendor: ai?.vendor ?? '',
+      architecture: ai?.architecture ?? '',
+      device: ai?.device ?? '',
+      description: ai?.description ?? '',
+      isFallbackAdapter: Boolean(
+        (ai as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ??
+          (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+      ),
+      features: [...adapter.features].sort(),
+      limits: {
+        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+        maxBufferSize: lim.maxBufferSize,
+        maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
+        maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+      },
+    };
+    return new Gpu(adapter, device, info, options);
+  }
+
+  /** A fresh context with the same options (after a device loss). Old tensors stay invalid. */
+  recreate(): Promise<Gpu> {
+    return Gpu.create(this.options);
+  }
+
+  get lost(): boolean {
+    return this.lostInfo !== null;
+  }
+
+  onLost(listener: (e: DeviceLostError) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  /** Destroy the device on purpose (tests use it to simulate a loss). */
+  destroy(): void {
+    this.querySet?.destroy();
+    this.pool.trim();
+    this.device.destroy();
+  }
+
+  private lostError(): DeviceLostError {
+    const info = this.lostInfo;
+    const reason = info?.reason ?? 'unknown';
+    return new DeviceLostError(
+      `The GPU device was lost (${reason}${info?.message ? `: ${info.message}` : ''}). ` +
+        'Results computed so far are kept; re-create the device to continue.',
+      reason,
+    );
+  }
+
+  assertAlive(): void {
+    if (this.lostInfo) throw this.lostError();
+  }
+
+  /** Throw the first WebGPU validation error reported since the last check. */
+  checkErrors(): void {
+    if (this.errors.length) {
+      const msgs = this.errors.splice(0);
+      throw new GpuValidationError(`WebGPU reported: ${msgs.join(' | ')}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- limits
+
+  /** Throw a LimitError before allocating a storage binding of `bytes`. */
+  checkStorageSize(bytes: number, what: string): void {
+    const { maxStorageBufferBindingSize, maxBufferSize } = this.info.limits;
+    if (bytes > maxStorageBufferBindingSize)
+      throw new LimitError('maxStorageBufferBindingSize', maxStorageBufferBindingSize, bytes, what);
+    if (bytes > maxBufferSize) throw new LimitError('maxBufferSize', maxBufferSize, bytes, what);
+  }
+
+  /** Split a count of workgroups into a 2-D grid within maxComputeWorkgroupsPerDimension. */
+  grid1d(workgroups: number): [number, number] {
+    const max = this.info.limits.maxComputeWorkgroupsPerDimension;
+    if (workgroups <= max) return [Math.max(1, workgroups), 1];
+    const y = Math.ceil(workgroups / max);
+    if (y > max)
+      throw new LimitError('maxComputeWorkgroupsPerDimension', max * max, workgroups, 'A dispatch');
+    return [Math.ceil(workgroups / y), y];
+  }
+
+  // ---------------------------------------------------------------- pipelines
+
+  private key(k: Kernel): string {
+    const c = k.constants ? JSON.stringify(Object.entries(k.constants).sort()) : '';
+    return `${k.name}|${k.entry ?? 'main'}|${c}`;
+  }
+
+  private definitions(k: Kernel): ShaderDataDefinitions {
+    let d = this.defs.get(k.code);
+    if (!d) {
+      d = makeShaderDataDefinitions(k.code);
+      this.defs.set(k.code, d);
+    }
+    return d;
+  }
+
+  private descriptor(k: Kernel): GPUComputePipelineDescriptor {
+    const module = this.device.createShaderModule({ code: k.code, label: k.name });
+    return {
+      label: this.key(k),
+      layout: 'auto',
+      compute: { module, entryPoint: k.entry ?? 'main', constants: numericConstants(k.constants) },
+    };
+  }
+
+  /** Compile ahead of use, asynchronously (never blocks the thread that renders). */
+  async precompile(kernels: Kernel[]): Promise<void> {
+    this.assertAlive();
+    await Promise.all(
+      kernels.map((k) => {
+        const key = this.key(k);
+        if (this.pipelines.has(key)) return undefined;
+        let p = this.pending.get(key);
+        if (!p) {
+          p = this.device.createComputePipelineAsync(this.descriptor(k)).then((pl) => {
+            this.compiled++;
+            this.pipelines.set(key, pl);
+            this.pending.delete(key);
+            return pl;
+          });
+          this.pending.set(key, p);
+        }
+        return p;
+      }),
+    );
+  }
+
+  pipeline(k: Kernel): GPUComputePipeline {
+    const key = this.key(k);
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.device.createComputePipeline(this.descriptor(k));
+      this.compiled++;
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------- buffers
+
+  createStorage(bytes: number, what = 'A tensor'): GPUBuffer {
+    this.assertAlive();
+    this.checkStorageSize(bytes, what);
+    return this.pool.acquire(
+      bytes,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      what,
+    );
+  }
+
+  write(buffer: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, offsetBytes = 0): void {
+    this.assertAlive();
+    this.device.queue.writeBuffer(buffer, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private getEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'smx' });
+    return this.encoder;
+  }
+
+  /**
+   * Record one dispatch. `buffers` binds storage variables by their WGSL names; `uniforms` fills
+   * the kernel's single uniform struct (laid out by webgpu-utils from the WGSL source).
+   */
+  dispatch(
+    k: Kernel,
+    buffers: Record<string, BufferBinding>,
+    uniforms: Record<string, unknown> | null,
+    workgroups: [number, number?, number?],
+  ): void {
+    this.assertAlive();
+    const max = this.info.limits.maxComputeWorkgroupsPerDimension;
+    for (const w of workgroups)
+      if (w !== undefined && w > max)
+        throw new LimitError('maxComputeWorkgroupsPerDimension', max, w, k.name);
+    if (workgroups.some((w) => w === 0)) return;
+    const pipeline = this.pipeline(k);
+    const defs = this.definitions(k);
+    const entry = defs.entryPoints[k.entry ?? 'main'];
+    const used = new Set(entry ? entry.resources.map((r) => r.name) : Object.keys(defs.storages));
+    const entries: GPUBindGroupEntry[] = [];
+    const uniformBuffers: GPUBuffer[] = [];
+    for (const [name, def] of Object.entries(defs.storages)) {
+      if (!used.has(name)) continue;
+      const b = buffers[name];
+      if (!b) throw new Error(`${k.name}: no buffer bound to '${name}'`);
+      entries.push({ binding: def.binding, resource: 'buffer' in b ? b : { buffer: b } });
+    }
+    for (const [name, def] of Object.entries(defs.uniforms)) {
+      if (!used.has(name)) continue;
+      const view = makeStructuredView(def);
+      view.set(uniforms ?? {});
+      const ub = this.pool.acquire(
+        view.arrayBuffer.byteLength,
+        GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      );
+      this.device.queue.writeBuffer(ub, 0, view.arrayBuffer);
+      entries.push({ binding: def.binding, resource: { buffer: ub, size: view.arrayBuffer.byteLength } });
+      uniformBuffers.push(ub);
+    }
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const enc = this.getEncoder();
+    let timestampWrites: GPUComputePassTimestampWrites | undefined;
+    if (this.timing && this.timing.passes < MAX_TIMED_PASSES) {
+      const i = this.timing.passes++;
+      timestampWrites = {
+        querySet: this.timing.querySet,
+        beginningOfPassWriteIndex: 2 * i,
+        endOfPassWriteIndex: 2 * i + 1,
+      };
+    }
+    const pass = enc.beginComputePass(timestampWrites ? { timestampWrites } : {});
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    pass.end();
+    for (const ub of uniformBuffers) this.pool.release(ub);
+    if (++this.recorded >= FLUSH_EVERY && !this.timing) this.flush();
+  }
+
+  /** Copy bytes between buffers in the current command stream. */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.assertAlive();
+    this.getEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    this.recorded++;
+  }
+
+  /** Submit what has been recorded. */
+  flush(): void {
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+      this.recorded = 0;
+    }
+    this.pool.afterSubmit();
+  }
+
+  /** Wait until the GPU has finished all submitted work. */
+  async sync(): Promise<void> {
+    this.flush();
+    await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lostPromise()]);
+    this.assertAlive();
+    this.checkErrors();
+  }
+
+  private lostPromise(): Promise<never> {
+    return this.device.lost.then(() => {
+      throw this.lostError();
+    });
+  }
+
+  /** Read `bytes` bytes of a storage buffer back to the CPU. */
+  async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    this.assertAlive();
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.getEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
+    this.flush();
+    try {
+      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lostPromise()]);
+      this.checkErrors();
+      return staging.getMappedRange().slice(0, bytes);
+    } finally {
+      if (!this.lost) staging.destroy();
+    }
+  }
+
+  // ---------------------------------------------------------------- timing
+
+  /**
+   * Time the GPU work that `fn` records. With timestamp queries: from the start of the first
+   * compute pass to the end of the last one. Without: wall clock from submit to completion.
+   */
+  async time(fn: () => void): Promise<{ ms: number; method: 'timestamp-query' | 'wall-clock' }> {
+    await this.sync();
+    if (!this.hasTimestamps) {
+      const t0 = performance.now();
+      fn();
+      await this.sync();
+      return { ms: performance.now() - t0, method: 'wall-clock' };
+    }
+    if (!this.querySet)
+      this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_TIMED_PASSES });
+    this.timing = { querySet: this.querySet, passes: 0 };
+    try {
+      fn();
+    } catch (e) {
+      this.timing = null;
+      this.flush();
+      throw e;
+    }
+    const passes = this.timing.passes;
+    this.timing = null;
+    if (passes === 0) {
+      await this.sync();
+      return { ms: 0, method: 'timestamp-query' };
+    }
+    const n = 2 * passes;
+    const resolve = this.device.createBuffer({
+      size: n * 8,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+    this.getEncoder().resolveQuerySet(this.querySet, 0, n, resolve, 0);
+    const buf = await this.read(resolve, n * 8);
+    resolve.destroy();
+    const ts = new BigInt64Array(buf);
+    let lo = ts[0];
+    let hi = ts[1];
+    for (let i = 0; i < n; i += 2) {
+      if (ts[i] < lo) lo = ts[i];
+      if (ts[i + 1] > hi) hi = ts[i + 1];
+    }
+    return { ms: Number(hi - lo) / 1e6, method: 'timestamp-query' };
+  }
+}

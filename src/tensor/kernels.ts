@@ -1,0 +1,101 @@
+/**
+ * The WGSL kernels the tensor ops dispatch, with their variants. Every variant is a pipeline-cache
+ * key (name + entry + override constants), so one pipeline serves all shapes (shapes are uniforms).
+ */
+
+import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
+import gemmSrc from '../../shaders/gemm.wgsl?raw';
+import reduceSrc from '../../shaders/reduce.wgsl?raw';
+import softmaxSrc from '../../shaders/softmax.wgsl?raw';
+import transposeSrc from '../../shaders/transpose.wgsl?raw';
+import type { Kernel } from '../gpu/device';
+
+export const UNARY = {
+  copy: 0,
+  relu: 1,
+  gelu: 2,
+  tanh: 3,
+  exp: 4,
+  neg: 5,
+  abs: 6,
+  square: 7,
+  sqrt: 8,
+  fill: 9,
+} as const;
+export const BINARY = {
+  axpby: 0,
+  mul: 1,
+  div: 2,
+  reluGrad: 3,
+  geluGrad: 4,
+  tanhGrad: 5,
+  absGrad: 6,
+} as const;
+export const REDUCE = { sum: 0, max: 1, sumsq: 2, sumabs: 3, maxabs: 4, min: 5 } as const;
+export type UnaryOp = keyof typeof UNARY;
+export type BinaryOp = keyof typeof BINARY;
+export type ReduceOp = keyof typeof REDUCE;
+
+export interface GemmPlan {
+  kernel: Kernel;
+  workgroups: [number, number, number];
+}
+
+/** Choose the GEMM variant and grid for C (M×N) = op(A)·op(B), K inner, `batch` products. */
+export function gemmPlan(
+  M: number,
+  N: number,
+  _K: number,
+  batch: number,
+  transA: boolean,
+  transB: boolean,
+): GemmPlan {
+  return {
+    kernel: { name: 'gemm', code: gemmSrc, constants: { TRANS_A: transA, TRANS_B: transB } },
+    workgroups: [Math.ceil(N / 32), Math.ceil(M / 32), batch],
+  };
+}
+
+export const unaryKernel = (op: UnaryOp): Kernel => ({
+  name: 'elementwise',
+  code: elementwiseSrc,
+  entry: 'unary',
+  constants: { OP: UNARY[op] },
+});
+
+export const binaryKernel = (op: BinaryOp): Kernel => ({
+  name: 'elementwise',
+  code: elementwiseSrc,
+  entry: 'binary',
+  constants: { OP: BINARY[op] },
+});
+
+export const reduceKernel = (op: ReduceOp, rows: boolean, sqrt: boolean): Kernel => ({
+  name: 'reduce',
+  code: reduceSrc,
+  entry: rows ? 'rows' : 'cols',
+  constants: { OP: REDUCE[op], SQRT: sqrt },
+});
+
+export const softmaxKernel = (backward: boolean): Kernel => ({
+  name: 'softmax',
+  code: softmaxSrc,
+  entry: backward ? 'backward' : 'forward',
+});
+
+export const transposeKernel: Kernel = { name: 'transpose', code: transposeSrc };
+
+/** The kernels worth compiling ahead of first use (the app warms these up asynchronously). */
+export function commonKernels(): Kernel[] {
+  const ks: Kernel[] = [];
+  for (const ta of [false, true])
+    for (const tb of [false, true]) ks.push(gemmPlan(64, 64, 64, 1, ta, tb).kernel);
+  for (const op of Object.keys(UNARY) as UnaryOp[]) ks.push(unaryKernel(op));
+  for (const op of Object.keys(BINARY) as BinaryOp[]) ks.push(binaryKernel(op));
+  for (const op of Object.keys(REDUCE) as ReduceOp[]) {
+    ks.push(reduceKernel(op, true, false), reduceKernel(op, false, false));
+  }
+  ks.push(reduceKernel('sumsq', true, true), reduceKernel('sumsq', false, true));
+  ks.push(softmaxKernel(false), softmaxKernel(true), transposeKernel);
+  return ks;
+}
