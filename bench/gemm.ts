@@ -1,0 +1,88 @@
+/**
+ * Dense GEMM benchmarks: our matmul (gemmPlan's choice) against TensorFlow.js's WebGPU matMul on
+ * the same device, square sizes and the skinny / low-rank shapes structured layers produce.
+ */
+import { registerBench } from '../src/bench/registry';
+import { matmul } from '../src/tensor/ops';
+import { Tensor } from '../src/tensor/tensor';
+import { tf, tfSubmit } from './tf';
+
+export interface GemmCase {
+  M: number;
+  K: number;
+  N: number;
+  transA?: boolean;
+  transB?: boolean;
+  quick?: boolean;
+}
+
+export function gemmLabel({ M, K, N, transA, transB }: GemmCase): string {
+  const a = transA ? `(${K}×${M})ᵀ` : `${M}×${K}`;
+  const b = transB ? `(${N}×${K})ᵀ` : `${K}×${N}`;
+  return `${a}·${b}`;
+}
+
+export const GEMM_CASES: GemmCase[] = [
+  { M: 128, K: 128, N: 128 },
+  { M: 256, K: 256, N: 256 },
+  { M: 512, K: 512, N: 512 },
+  { M: 1024, K: 1024, N: 1024, quick: false },
+  // Y = X·Wᵀ: how every Linear layer calls it.
+  { M: 256, K: 512, N: 512, transB: true },
+  // Skinny and low-rank products.
+  { M: 4096, K: 64, N: 4096, quick: false },
+  { M: 1, K: 1024, N: 1024 },
+  { M: 64, K: 1024, N: 64 },
+  { M: 1024, K: 64, N: 1024 },
+  { M: 64, K: 4096, N: 64, transA: true },
+];
+
+for (const c of GEMM_CASES) {
+  const { M, K, N, transA = false, transB = false } = c;
+  const shape = gemmLabel(c);
+  const aShape = transA ? [K, M] : [M, K];
+  const bShape = transB ? [N, K] : [K, N];
+  const flops = 2 * M * N * K;
+  registerBench({
+    group: 'gemm',
+    name: 'tfjs',
+    shape,
+    flops,
+    quick: c.quick,
+    setup({ rng }) {
+      const a = tf.tensor(Float32Array.from(rng.normals(M * K, 1)), aShape, 'float32');
+      const b = tf.tensor(Float32Array.from(rng.normals(K * N, 1)), bShape, 'float32');
+      return {
+        run() {
+          tf.matMul(a, b, transA, transB).dispose();
+        },
+        submit: tfSubmit,
+        dispose() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  });
+  registerBench({
+    group: 'gemm',
+    name: 'ours',
+    shape,
+    flops,
+    baseline: 'tfjs',
+    quick: c.quick,
+    setup({ gpu, rng }) {
+      const a = Tensor.randn(gpu, aShape, rng);
+      const b = Tensor.randn(gpu, bShape, rng);
+      return {
+        run() {
+          matmul(a, b, { transA, transB }).dispose();
+        },
+        dispose() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  });
+}

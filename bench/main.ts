@@ -1,0 +1,61 @@
+/**
+ * The bench page: one Gpu (our device), TF.js on the same device, every registered bench run in
+ * this page. URL parameters: filter (comma-separated substrings), quick=1, rounds=N, sampleMs=N.
+ * Results are exposed as window.__bench (a promise) for scripts/bench.sh's Playwright driver.
+ */
+import { type BenchResult, runBenches, TIMING_METHOD } from '../src/bench/registry';
+import { Gpu } from '../src/gpu/device';
+import { initTf } from './tf';
+import './gemm';
+import './families';
+
+export interface BenchReport {
+  date: string;
+  userAgent: string;
+  adapter: Gpu['info'];
+  timing: string;
+  options: { filter: string[]; quick: boolean; rounds: number | null };
+  results: BenchResult[];
+}
+
+declare global {
+  interface Window {
+    __bench?: Promise<BenchReport>;
+    __benchLog?: (line: string) => void;
+  }
+}
+
+const logEl = document.getElementById('log');
+function log(line: string): void {
+  if (logEl) logEl.textContent += `${line}\n`;
+  window.__benchLog?.(line);
+}
+
+async function main(): Promise<BenchReport> {
+  const q = new URLSearchParams(location.search);
+  const filter = (q.get('filter') ?? '').split(',').filter(Boolean);
+  const quick = q.get('quick') === '1';
+  const rounds = q.get('rounds') ? Number(q.get('rounds')) : null;
+  const sampleMs = q.get('sampleMs') ? Number(q.get('sampleMs')) : undefined;
+  const gpu = await Gpu.create();
+  await initTf(gpu);
+  log(`adapter: ${JSON.stringify({ vendor: gpu.info.vendor, architecture: gpu.info.architecture })}`);
+  const results = await runBenches(gpu, {
+    filter,
+    quick,
+    rounds: rounds ?? undefined,
+    sampleMs,
+    log,
+  });
+  return {
+    date: new Date().toISOString(),
+    userAgent: navigator.userAgent,
+    adapter: gpu.info,
+    timing: TIMING_METHOD,
+    options: { filter, quick, rounds },
+    results,
+  };
+}
+
+window.__bench = main();
+window.__bench.catch((e: Error) => log(`FAILED: ${e.message}`));

@@ -1,0 +1,204 @@
+/**
+ * Benchmark registry: every kernel family registers its benchmarks here, and the bench page
+ * (bench/main.ts, driven by `npm run bench`) times them all in one browser page, on one device,
+ * with one timing method. Benchmarks that share a group and a shape label form a "case": they are
+ * timed in alternating rounds (A B, B A, A B, ...) so that CPU-speed drift hits both alike, and a
+ * bench that names a `baseline` gets its speedup against that bench of the same case.
+ *
+ * Timing (the same for every bench, ours and peers): one sample = `reps` calls of run(), then
+ * submit(), then wait for queue.onSubmittedWorkDone(); wall clock of the whole, divided by reps.
+ */
+import type { Gpu } from '../gpu/device';
+import { Rng } from '../tensor/rng';
+
+export interface BenchContext {
+  gpu: Gpu;
+  /** Seeded (per bench) for reproducible inputs. */
+  rng: Rng;
+}
+
+export interface BenchInstance {
+  /** Record one operation (no waiting). Called reps times per sample. */
+  run(): void;
+  /** Submit what run() recorded. Default: gpu.flush(). Peers with their own queue override it. */
+  submit?(): void;
+  dispose(): void;
+}
+
+export interface BenchSpec {
+  /** Kernel family, e.g. 'gemm', 'monarch'. `--filter` matches group, name and shape. */
+  group: string;
+  /** Implementation, e.g. 'ours', 'tfjs', 'dense'. Unique within group + shape. */
+  name: string;
+  /** Shape label, e.g. '256×256·256×256'. Benches with the same group + shape are compared. */
+  shape: string;
+  /** Floating-point operations of one run() (2 × multiply-adds), for GFLOP/s. */
+  flops: number;
+  /** Name of the bench of the same group + shape to report a speedup against. */
+  baseline?: string;
+  /** Run in --quick mode too (default true). Set false for the slow, big shapes. */
+  quick?: boolean;
+  /** Allocate inputs, compile pipelines; return the operation to time. */
+  setup(ctx: BenchContext): BenchInstance | Promise<BenchInstance>;
+}
+
+const specs: BenchSpec[] = [];
+
+/** Register a benchmark. Throws on a duplicate group/shape/name. */
+export function registerBench(spec: BenchSpec): void {
+  if (specs.some((s) => s.group === spec.group && s.shape === spec.shape && s.name === spec.name))
+    throw new Error(`registerBench: duplicate bench ${spec.group} / ${spec.shape} / ${spec.name}`);
+  specs.push(spec);
+}
+
+export function registeredBenches(): readonly BenchSpec[] {
+  return specs;
+}
+
+export interface BenchOptions {
+  /** Substrings; a bench runs when group, name or shape label contains any of them. */
+  filter?: string[];
+  quick?: boolean;
+  /** Timed rounds per bench (default 7, quick 3; at least 5 unless quick). */
+  rounds?: number;
+  /** Target wall time of one sample in ms (reps are chosen to reach it). */
+  sampleMs?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface BenchResult {
+  group: string;
+  name: string;
+  shape: string;
+  flops: number;
+  reps: number;
+  samplesMs: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  gflops: number;
+  baseline?: string;
+  /** Median over rounds of (baseline ms / this ms), paired within each round. */
+  speedup?: number;
+  error?: string;
+}
+
+export const TIMING_METHOD =
+  'wall clock from the first run() to queue.onSubmittedWorkDone(), divided by reps; ' +
+  'warm-up first; benches of one case alternate order every round';
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+function matches(s: BenchSpec, filter: string[] | undefined): boolean {
+  if (!filter || filter.length === 0) return true;
+  const hay = `${s.group} ${s.name} ${s.shape}`.toLowerCase();
+  return filter.some((f) => hay.includes(f.toLowerCase()));
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+async function sample(gpu: Gpu, inst: BenchInstance, reps: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) inst.run();
+  if (inst.submit) inst.submit();
+  gpu.flush();
+  await gpu.device.queue.onSubmittedWorkDone();
+  return (performance.now() - t0) / reps;
+}
+
+/** Run the registered benches (filtered), case by case. */
+export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<BenchResult[]> {
+  const log = opts.log ?? (() => {});
+  const quick = opts.quick ?? false;
+  const rounds = opts.rounds ?? (quick ? 3 : 7);
+  const sampleMs = opts.sampleMs ?? (quick ? 40 : 120);
+  const chosen = specs.filter((s) => matches(s, opts.filter) && (!quick || s.quick !== false));
+  const cases = new Map<string, BenchSpec[]>();
+  for (const s of chosen) {
+    const key = `${s.group}\u0000${s.shape}`;
+    cases.set(key, [...(cases.get(key) ?? []), s]);
+  }
+  const results: BenchResult[] = [];
+  for (const group of cases.values()) {
+    const label = `${group[0].group} ${group[0].shape}`;
+    const live: Array<{ spec: BenchSpec; inst: BenchInstance; reps: number; samples: number[] }> = [];
+    const failed: BenchResult[] = [];
+    for (const spec of group) {
+      const base = {
+        group: spec.group,
+        name: spec.name,
+        shape: spec.shape,
+        flops: spec.flops,
+        reps: 0,
+        samplesMs: [],
+        medianMs: Number.NaN,
+        minMs: Number.NaN,
+        maxMs: Number.NaN,
+        gflops: Number.NaN,
+        baseline: spec.baseline,
+      };
+      try {
+        const rng = new Rng((opts.seed ?? 1) ^ hashString(`${spec.group}/${spec.shape}/${spec.name}`));
+        const inst = await spec.setup({ gpu, rng });
+        // Warm-up (compiles pipelines, fills pools), then one probe to choose reps.
+        await sample(gpu, inst, 1);
+        const probe = await sample(gpu, inst, 1);
+        const reps = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(probe, 1e-3))));
+        gpu.checkErrors();
+        live.push({ spec, inst, reps, samples: [] });
+      } catch (e) {
+        failed.push({ ...base, error: (e as Error).message });
+        log(`${label} ${spec.name}: FAILED in setup: ${(e as Error).message}`);
+      }
+    }
+    // Same reps for every bench of a case keeps the comparison symmetric.
+    const reps = live.length ? Math.min(...live.map((l) => l.reps)) : 1;
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? live : [...live].reverse();
+      for (const l of order) l.samples.push(await sample(gpu, l.inst, reps));
+    }
+    gpu.checkErrors();
+    for (const l of live) {
+      l.inst.dispose();
+      const med = median(l.samples);
+      results.push({
+        group: l.spec.group,
+        name: l.spec.name,
+        shape: l.spec.shape,
+        flops: l.spec.flops,
+        reps,
+        samplesMs: l.samples,
+        medianMs: med,
+        minMs: Math.min(...l.samples),
+        maxMs: Math.max(...l.samples),
+        gflops: l.spec.flops / med / 1e6,
+        baseline: l.spec.baseline,
+      });
+    }
+    for (const res of results.slice(-live.length)) {
+      if (!res.baseline) continue;
+      const base = live.find((l) => l.spec.name === res.baseline);
+      if (!base) continue;
+      const ratios = res.samplesMs.map((ms, i) => base.samples[i] / ms);
+      res.speedup = median(ratios);
+    }
+    results.push(...failed);
+    log(
+      `${label}: ${results
+        .slice(-group.length)
+        .map((r) => `${r.name} ${r.medianMs.toFixed(2)} ms`)
+        .join(', ')}`,
+    );
+  }
+  return results;
+}
