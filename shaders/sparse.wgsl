@@ -1,0 +1,122 @@
+// Sparse (CSR / CSC) kernels. W is rows × cols with nnz stored values; Y = X·Wᵀ, X [batch, cols].
+//
+// Inputs are first packed transposed and zero-padded ("pack"): xt[c·bpad + b] = X[b, c] for
+// b < batch, 0 for batch ≤ b < bpad, with bpad a multiple of 8. The products then read four batch
+// rows of one input feature as one vec4, so each stored value costs one scalar load, one index load
+// and two vec4 loads for eight multiply-adds; no workgroup memory, no barriers, no atomics
+// (SwiftShader, the CPU WebGPU, punishes barriers; real GPUs still get coalesced vec4 loads).
+//
+// spmm   y[b, r] = Σ_{j ∈ ptr[r]..ptr[r+1]} val[j or perm[j]] · xt[idx[j], b]
+//        one invocation = one output row r × eight batch rows. With the CSR of W (PERM = false)
+//        it is the forward; with the CSC of W (ptr over columns, idx = row indices, perm = the
+//        position of each entry in the CSR value array, PERM = true) it is dX = dY·W.
+// dval   dval[j] = Σ_b dY[b, row[j]] · X[b, col[j]]  (both packed), one invocation per stored entry.
+// scatter / gather: dense[row[j]·cols + col[j]] = val[j] (toDense) and its adjoint.
+
+override PERM: bool = false;
+
+struct Params {
+  // spmm: output rows; pack: features (packed rows); dval / scatter / gather: W rows.
+  rows: u32,
+  // W cols (dense row length for scatter / gather; source row length for pack).
+  cols: u32,
+  batch: u32,
+  // bpad / 4 (bpad = batch rounded up to a multiple of 8).
+  bp4: u32,
+  nnz: u32,
+  // Invocations per row of the 2-D dispatch grid (grid1d splits big 1-D dispatches).
+  stride: u32,
+}
+
+@group(0) @binding(0) var<storage, read> offsets: array<u32>;
+@group(0) @binding(1) var<storage, read> idx: array<u32>;
+@group(0) @binding(2) var<storage, read> perm: array<u32>;
+@group(0) @binding(3) var<storage, read> val: array<f32>;
+@group(0) @binding(4) var<storage, read> xt: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read> x: array<f32>;
+@group(0) @binding(8) var<storage, read_write> packed: array<f32>;
+@group(0) @binding(9) var<storage, read> gt: array<vec4<f32>>;
+@group(0) @binding(10) var<storage, read> rowOf: array<u32>;
+@group(0) @binding(11) var<storage, read_write> dval: array<f32>;
+@group(0) @binding(12) var<storage, read_write> dense: array<f32>;
+@group(0) @binding(13) var<storage, read> g: array<f32>;
+
+@compute @workgroup_size(64, 1, 1)
+fn spmm(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= params.rows) {
+    return;
+  }
+  let bp4 = params.bp4;
+  let q = gid.y * 2u;
+  let start = offsets[r];
+  let end = offsets[r + 1u];
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  for (var j = start; j < end; j++) {
+    var v: f32;
+    if (PERM) { v = val[perm[j]]; } else { v = val[j]; }
+    let base = idx[j] * bp4 + q;
+    a0 += v * xt[base];
+    a1 += v * xt[base + 1u];
+  }
+  let rows = params.rows;
+  let b0 = gid.y * 8u;
+  let nb = min(8u, params.batch - b0);
+  var acc = array<vec4<f32>, 2>(a0, a1);
+  for (var k = 0u; k < nb; k++) {
+    y[(b0 + k) * rows + r] = acc[k / 4u][k % 4u];
+  }
+}
+
+@compute @workgroup_size(256, 1, 1)
+fn pack(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x + gid.y * params.stride;
+  let bpad = params.bp4 * 4u;
+  if (i >= params.rows * bpad) {
+    return;
+  }
+  let c = i / bpad;
+  let b = i % bpad;
+  var v = 0.0;
+  if (b < params.batch) {
+    v = x[b * params.cols + c];
+  }
+  packed[i] = v;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn dvalues(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x + gid.y * params.stride;
+  if (j >= params.nnz) {
+    return;
+  }
+  let bp4 = params.bp4;
+  let gb = rowOf[j] * bp4;
+  let xb = idx[j] * bp4;
+  var acc = vec4<f32>(0.0);
+  for (var q = 0u; q < bp4; q++) {
+    acc += gt[gb + q] * xt[xb + q];
+  }
+  dval[j] = acc.x + acc.y + acc.z + acc.w;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x + gid.y * params.stride;
+  if (j >= params.nnz) {
+    return;
+  }
+  dense[rowOf[j] * params.cols + idx[j]] = val[j];
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j = gid.x + gid.y * params.stride;
+  if (j >= params.nnz) {
+    return;
+  }
+  dval[j] = g[rowOf[j] * params.cols + idx[j]];
+}

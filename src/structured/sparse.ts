@@ -1,0 +1,485 @@
+/**
+ * Unstructured sparse family (magnitude pruning, Han et al. 2015): W is kept as CSR with the
+ * round(density · rows · cols) largest-magnitude entries (at least one).
+ *
+ * Also the shared sparse machinery of the sparse families (nm-sparse, sparse+lowrank):
+ * SparsePattern (a fixed support, its CSR on the GPU and, built on first backward, its CSC),
+ * sparseApply (Y = X·Wᵀ with backward w.r.t. X and the values), sparseToDense.
+ *
+ * Parameter convention of the sparse families: `params` counts the 32-bit words the
+ * representation stores — every f32 value AND every u32 index word (CSR: nnz values, nnz column
+ * indices, rows + 1 row offsets). The CSC copy built for the backward pass is a derived cache and
+ * is not counted.
+ */
+
+import sparseSrc from '../../shaders/sparse.wgsl?raw';
+import type { Gpu, Kernel } from '../gpu/device';
+import { ShapeError } from '../gpu/errors';
+import type { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { type FamilyDef, registerFamily } from './registry';
+import type { SpecOf } from './specs';
+import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+
+// ------------------------------------------------------------------ kernels
+
+const kernel = (entry: string, perm = false): Kernel => ({
+  name: 'sparse',
+  code: sparseSrc,
+  entry,
+  constants: entry === 'spmm' ? { PERM: perm } : undefined,
+});
+
+export const SPARSE_KERNELS = {
+  spmm: kernel('spmm'),
+  spmmT: kernel('spmm', true),
+  pack: kernel('pack'),
+  dvalues: kernel('dvalues'),
+  scatter: kernel('scatter'),
+  gather: kernel('gather'),
+};
+
+/** The kernels the sparse families use, for Gpu.precompile. */
+export function sparseKernels(): Kernel[] {
+  return Object.values(SPARSE_KERNELS);
+}
+
+/** Batch rows handled by one spmm invocation (the packed batch is padded to a multiple of it). */
+export const BATCH_TILE = 8;
+
+const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
+
+function needsGrad(ts: Tensor[]): boolean {
+  return ts.some((t) => t.requiresGrad || t.backwardFn !== null);
+}
+
+function record(out: Tensor, parents: Tensor[], fn: (g: Tensor) => Array<Tensor | null>): Tensor {
+  if (needsGrad(parents)) {
+    out.parents = parents;
+    out.backwardFn = fn;
+    out.requiresGrad = true;
+  }
+  return out;
+}
+
+function grid1d(gpu: Gpu, n: number, wg: number): { grid: [number, number]; stride: number } {
+  const grid = gpu.grid1d(Math.ceil(n / wg));
+  return { grid, stride: grid[0] * wg };
+}
+
+/** Packed batch geometry: bpad = batch rounded up to BATCH_TILE, bp4 = bpad / 4. */
+export function batchGeometry(gpu: Gpu, batch: number): { bpad: number; bp4: number; groups: number } {
+  const groups = Math.ceil(batch / BATCH_TILE);
+  const max = gpu.info.limits.maxComputeWorkgroupsPerDimension;
+  if (groups > max)
+    throw new ShapeError(
+      `sparse apply: batch ${batch} is over the ${max * BATCH_TILE} rows one dispatch covers`,
+    );
+  return { bpad: groups * BATCH_TILE, bp4: (groups * BATCH_TILE) / 4, groups };
+}
+
+/** xt[c·bpad + b] = x[b, c] (zero for b ≥ batch): x [batch, feats] → [feats · bpad]. */
+export function packTransposed(x: Tensor, batch: number, feats: number, bp4: number): Tensor {
+  const n = feats * bp4 * 4;
+  const out = Tensor.empty(x.gpu, [n], 'A packed (transposed) input');
+  const { grid, stride } = grid1d(x.gpu, n, 256);
+  x.gpu.dispatch(
+    SPARSE_KERNELS.pack,
+    { x: x.buffer, packed: out.buffer },
+    { rows: feats, cols: feats, batch, bp4, nnz: 0, stride },
+    grid,
+  );
+  return out;
+}
+
+// ------------------------------------------------------------------ support
+
+type IndexName = 'rowPtr' | 'colIdx' | 'rowOf' | 'cscPtr' | 'cscRow' | 'cscPerm';
+
+/**
+ * A fixed sparsity support of a rows × cols matrix, as CSR on the CPU (sorted column indices in
+ * each row). GPU copies of the index arrays are made on first use; the CSC (transposed pattern,
+ * with `cscPerm` pointing back into the CSR value order) is built on the first backward pass.
+ */
+export class SparsePattern {
+  private bufs = new Map<IndexName, GPUBuffer>();
+  private csc: { ptr: Uint32Array; row: Uint32Array; perm: Uint32Array } | null = null;
+  private rowOfCpu: Uint32Array | null = null;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly rows: number,
+    readonly cols: number,
+    readonly rowPtr: Uint32Array,
+    readonly colIdx: Uint32Array,
+  ) {
+    if (rowPtr.length !== rows + 1 || rowPtr[rows] !== colIdx.length)
+      throw new ShapeError(
+        `SparsePattern: row offsets do not describe ${rows} rows of ${colIdx.length} entries`,
+      );
+    if (colIdx.length < 1) throw new ShapeError('SparsePattern: a support needs at least one entry');
+  }
+
+  /** From sorted, distinct flat indices row·cols + col. */
+  static fromFlat(gpu: Gpu, rows: number, cols: number, flat: ArrayLike<number>): SparsePattern {
+    const rowPtr = new Uint32Array(rows + 1);
+    const colIdx = new Uint32Array(flat.length);
+    let prev = -1;
+    for (let j = 0; j < flat.length; j++) {
+      const f = flat[j];
+      if (!(f > prev) || f >= rows * cols)
+        throw new ShapeError(`SparsePattern.fromFlat: indices must be sorted, distinct and < ${rows * cols}`);
+      prev = f;
+      const r = Math.floor(f / cols);
+      rowPtr[r + 1]++;
+      colIdx[j] = f - r * cols;
+    }
+    for (let r = 0; r < rows; r++) rowPtr[r + 1] += rowPtr[r];
+    return new SparsePattern(gpu, rows, cols, rowPtr, colIdx);
+  }
+
+  get nnz(): number {
+    return this.colIdx.length;
+  }
+
+  /** Row of every stored entry (COO rows). */
+  get rowOf(): Uint32Array {
+    if (!this.rowOfCpu) {
+      const r = new Uint32Array(this.nnz);
+      for (let i = 0; i < this.rows; i++) r.fill(i, this.rowPtr[i], this.rowPtr[i + 1]);
+      this.rowOfCpu = r;
+    }
+    return this.rowOfCpu;
+  }
+
+  /** Flat indices row·cols + col, sorted. */
+  flat(): Float64Array {
+    const out = new Float64Array(this.nnz);
+    const rowOf = this.rowOf;
+    for (let j = 0; j < this.nnz; j++) out[j] = rowOf[j] * this.cols + this.colIdx[j];
+    return out;
+  }
+
+  private cscCpu() {
+    if (!this.csc) {
+      const { rows, cols, nnz } = this;
+      const ptr = new Uint32Array(cols + 1);
+      for (let j = 0; j < nnz; j++) ptr[this.colIdx[j] + 1]++;
+      for (let c = 0; c < cols; c++) ptr[c + 1] += ptr[c];
+      const next = ptr.slice(0, cols);
+      const row = new Uint32Array(nnz);
+      const perm = new Uint32Array(nnz);
+      for (let r = 0; r < rows; r++)
+        for (let j = this.rowPtr[r]; j < this.rowPtr[r + 1]; j++) {
+          const k = next[this.colIdx[j]]++;
+          row[k] = r;
+          perm[k] = j;
+        }
+      this.csc = { ptr, row, perm };
+    }
+    return this.csc;
+  }
+
+  /** The GPU copy of one index array (uploaded on first use). */
+  buffer(name: IndexName): GPUBuffer {
+    let b = this.bufs.get(name);
+    if (!b) {
+      const data =
+        name === 'rowPtr'
+          ? this.rowPtr
+          : name === 'colIdx'
+            ? this.colIdx
+            : name === 'rowOf'
+              ? this.rowOf
+              : name === 'cscPtr'
+                ? this.cscCpu().ptr
+                : name === 'cscRow'
+                  ? this.cscCpu().row
+                  : this.cscCpu().perm;
+      b = this.gpu.createStorage(data.byteLength, `A sparse index array (${name}, ${data.length} entries)`);
+      this.gpu.write(b, data);
+      this.bufs.set(name, b);
+    }
+    return b;
+  }
+
+  dispose(): void {
+    if (!this.gpu.lost) for (const b of this.bufs.values()) this.gpu.pool.release(b);
+    this.bufs.clear();
+  }
+}
+
+// ------------------------------------------------------------------ apply / toDense
+
+/** A forward product on packed inputs: xt [cols · bpad] → y [batch, rows]. */
+export type PackedForward = (xt: Tensor, batch: number, bp4: number, groups: number) => Tensor;
+
+/** CSR SpMM forward on a packed input. */
+export function csrForward(p: SparsePattern, values: Tensor): PackedForward {
+  return (xt, batch, bp4, groups) => {
+    const y = Tensor.empty(p.gpu, [batch, p.rows], 'A sparse product');
+    p.gpu.dispatch(
+      SPARSE_KERNELS.spmm,
+      {
+        offsets: p.buffer('rowPtr'),
+        idx: p.buffer('colIdx'),
+        perm: p.buffer('colIdx'), // not read when PERM = false, but the binding is static
+        val: values.buffer,
+        xt: xt.buffer,
+        y: y.buffer,
+      },
+      { rows: p.rows, cols: p.cols, batch, bp4, nnz: p.nnz, stride: 0 },
+      [Math.ceil(p.rows / 64), groups],
+    );
+    return y;
+  };
+}
+
+/**
+ * Y = X·Wᵀ for the sparse W given by (pattern, values); X [..., cols] → Y [..., rows].
+ * Differentiable in X (dX = dY·W through the CSC, no atomics) and in the values
+ * (dval[j] = Σ_b dY[b, row j]·X[b, col j]). `forward` replaces the CSR product (nm-sparse).
+ */
+export function sparseApply(p: SparsePattern, values: Tensor, x: Tensor, forward?: PackedForward): Tensor {
+  if (x.gpu !== values.gpu) throw new ShapeError('tensors live on different GPU devices');
+  if (x.shape[x.rank - 1] !== p.cols)
+    throw new ShapeError(
+      `sparse apply: X ${fmt(x)} must end in W's ${p.cols} columns (W is ${p.rows}×${p.cols})`,
+    );
+  const batch = x.size / p.cols;
+  const { bp4, groups } = batchGeometry(x.gpu, batch);
+  const xt = packTransposed(x, batch, p.cols, bp4);
+  const y = (forward ?? csrForward(p, values))(xt, batch, bp4, groups);
+  xt.dispose();
+  const out = x.rank === 2 ? y : reshapeOwned(y, [...x.shape.slice(0, -1), p.rows]);
+  return record(out, [x, values], (g) => {
+    let dx: Tensor | null = null;
+    let dv: Tensor | null = null;
+    const gt = packTransposed(g, batch, p.rows, bp4);
+    if (needsGrad([x])) {
+      const d = Tensor.empty(x.gpu, [batch, p.cols], 'A sparse input gradient');
+      x.gpu.dispatch(
+        SPARSE_KERNELS.spmmT,
+        {
+          offsets: p.buffer('cscPtr'),
+          idx: p.buffer('cscRow'),
+          perm: p.buffer('cscPerm'),
+          val: values.buffer,
+          xt: gt.buffer,
+          y: d.buffer,
+        },
+        { rows: p.cols, cols: p.rows, batch, bp4, nnz: p.nnz, stride: 0 },
+        [Math.ceil(p.cols / 64), groups],
+      );
+      dx = x.rank === 2 ? d : reshapeOwned(d, x.shape);
+    }
+    if (needsGrad([values])) {
+      const xt2 = packTransposed(x, batch, p.cols, bp4);
+      dv = Tensor.empty(x.gpu, [p.nnz], 'A sparse value gradient');
+      const { grid, stride } = grid1d(x.gpu, p.nnz, 64);
+      x.gpu.dispatch(
+        SPARSE_KERNELS.dvalues,
+        { rowOf: p.buffer('rowOf'), idx: p.buffer('colIdx'), gt: gt.buffer, xt: xt2.buffer, dval: dv.buffer },
+        { rows: p.rows, cols: p.cols, batch, bp4, nnz: p.nnz, stride },
+        grid,
+      );
+      xt2.dispose();
+    }
+    gt.dispose();
+    return [dx, dv];
+  });
+}
+
+function reshapeOwned(t: Tensor, shape: readonly number[]): Tensor {
+  const r = t.reshape(shape);
+  t.dispose();
+  return r;
+}
+
+/** W as a dense [rows, cols] tensor; differentiable in the values (gather of dW at the support). */
+export function sparseToDense(p: SparsePattern, values: Tensor): Tensor {
+  const out = Tensor.zeros(p.gpu, [p.rows, p.cols]);
+  const { grid, stride } = grid1d(p.gpu, p.nnz, 64);
+  const u = { rows: p.rows, cols: p.cols, batch: 0, bp4: 0, nnz: p.nnz, stride };
+  p.gpu.dispatch(
+    SPARSE_KERNELS.scatter,
+    { rowOf: p.buffer('rowOf'), idx: p.buffer('colIdx'), val: values.buffer, dense: out.buffer },
+    u,
+    grid,
+  );
+  return record(out, [values], (g) => {
+    const dv = Tensor.empty(p.gpu, [p.nnz], 'A sparse value gradient');
+    p.gpu.dispatch(
+      SPARSE_KERNELS.gather,
+      { rowOf: p.buffer('rowOf'), idx: p.buffer('colIdx'), g: g.buffer, dval: dv.buffer },
+      u,
+      grid,
+    );
+    return [dv];
+  });
+}
+
+// ------------------------------------------------------------------ support selection (CPU)
+
+/**
+ * Flat indices (sorted ascending) of the k largest |w|; ties are broken by the smaller flat
+ * index (row-major position), so the choice is deterministic.
+ */
+export function topKFlat(w: ArrayLike<number>, k: number): Uint32Array {
+  const n = w.length;
+  if (!(k >= 0 && k <= n)) throw new RangeError(`topKFlat: cannot keep ${k} of ${n} entries`);
+  const out = new Uint32Array(k);
+  if (k === 0) return out;
+  const mag = Float64Array.from(w, Math.abs);
+  const sorted = Float64Array.from(mag).sort();
+  const t = sorted[n - k]; // the k-th largest magnitude
+  let above = 0;
+  for (let i = 0; i < n; i++) if (mag[i] > t) above++;
+  let ties = k - above; // entries equal to t that fit, taken by smallest flat index
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    if (mag[i] > t) out[o++] = i;
+    else if (mag[i] === t && ties > 0) {
+      out[o++] = i;
+      ties--;
+    }
+  }
+  return out;
+}
+
+/** k sorted distinct integers from [0, n), uniformly without replacement (sparse Fisher–Yates). */
+export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Uint32Array {
+  const swapped = new Map<number, number>();
+  const out = new Uint32Array(k);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    const vj = swapped.get(j) ?? j;
+    swapped.set(j, swapped.get(i) ?? i);
+    out[i] = vj;
+  }
+  return out.sort();
+}
+
+/** Entries kept by a sparse spec: round(density · rows · cols), at least 1. */
+export function sparseNnz(density: number, rows: number, cols: number): number {
+  return Math.max(1, Math.round(density * rows * cols));
+}
+
+export function validateDensity(density: number): void {
+  if (!(typeof density === 'number' && density > 0 && density <= 1))
+    throw new SpecError('density', `density must be in (0, 1], got ${density}`);
+}
+
+function checkMatrix(W: Tensor, what: string): [number, number] {
+  if (W.rank !== 2) throw new ShapeError(`${what}: W must be a 2-D [rows, cols] tensor, got ${fmt(W)}`);
+  return [W.shape[0], W.shape[1]];
+}
+
+// ------------------------------------------------------------------ the family
+
+export class SparseMatrix implements StructuredMatrix {
+  readonly kind = 'sparse';
+  readonly rows: number;
+  readonly cols: number;
+  /** The stored values in CSR order (trainable). */
+  readonly values: Tensor;
+
+  constructor(
+    readonly pattern: SparsePattern,
+    values: Tensor | ArrayLike<number>,
+  ) {
+    this.rows = pattern.rows;
+    this.cols = pattern.cols;
+    this.values =
+      values instanceof Tensor
+        ? values
+        : Tensor.fromArray(pattern.gpu, Float32Array.from(values), [pattern.nnz]);
+    if (this.values.size !== pattern.nnz)
+      throw new ShapeError(
+        `SparseMatrix: ${this.values.size} values for a support of ${pattern.nnz} entries`,
+      );
+    this.values.trainable();
+  }
+
+  get nnz(): number {
+    return this.pattern.nnz;
+  }
+
+  /** f32 values + u32 column indices + u32 row offsets. */
+  get params(): number {
+    return 2 * this.nnz + this.rows + 1;
+  }
+
+  flops(batch: number): number {
+    return 2 * batch * this.nnz;
+  }
+
+  apply(x: Tensor): Tensor {
+    return sparseApply(this.pattern, this.values, x);
+  }
+
+  toDense(): Tensor {
+    return sparseToDense(this.pattern, this.values);
+  }
+
+  parameters(): Tensor[] {
+    return [this.values];
+  }
+
+  dispose(): void {
+    this.values.dispose();
+    this.pattern.dispose();
+  }
+}
+
+/** Keep the largest-|w| entries of a CPU copy of W (the projection, also used by sparse+lowrank). */
+export function sparseFromDense(
+  gpu: Gpu,
+  w: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  nnz: number,
+): SparseMatrix {
+  const flat = topKFlat(w, nnz);
+  const vals = new Float32Array(nnz);
+  for (let j = 0; j < nnz; j++) vals[j] = w[flat[j]];
+  return new SparseMatrix(SparsePattern.fromFlat(gpu, rows, cols, flat), vals);
+}
+
+const sparseFamily: FamilyDef<'sparse'> = {
+  name: 'sparse',
+  label: (s: SpecOf<'sparse'>) => `Sparse (${+(s.density * 100).toPrecision(3)}%)`,
+  about:
+    'Unstructured sparsity: keep only a fraction of the entries of W (here the largest in magnitude, as ' +
+    'in magnitude pruning) and store them in compressed sparse row (CSR) form — values, column indices ' +
+    'and row offsets. For a fixed number of kept entries, keeping the largest ones is the best ' +
+    'approximation in Frobenius norm: the error is exactly the mass of what is dropped. The product ' +
+    'costs 2·nnz flops per input row instead of 2·rows·cols, but irregular memory access means GPUs ' +
+    'only win at high sparsity. Parameters count every stored 32-bit word: values and indices.',
+  paper: {
+    title: 'Learning both Weights and Connections for Efficient Neural Networks (Han et al., 2015)',
+    url: 'https://arxiv.org/abs/1506.02626',
+  },
+  validate(spec, rows, cols) {
+    validateDensity(spec.density);
+    if (!(rows >= 1 && cols >= 1)) throw new SpecError('shape', `shape ${rows}×${cols} is not a matrix`);
+  },
+  paramCount: (spec, rows, cols) => 2 * sparseNnz(spec.density, rows, cols) + rows + 1,
+  async project(W, spec) {
+    const [rows, cols] = checkMatrix(W, 'sparse projection');
+    sparseFamily.validate(spec, rows, cols);
+    const w = await W.read();
+    return sparseFromDense(W.gpu, w, rows, cols, sparseNnz(spec.density, rows, cols));
+  },
+  random(gpu, rows, cols, spec, opts: Required<ProjectOptions>) {
+    sparseFamily.validate(spec, rows, cols);
+    const nnz = sparseNnz(spec.density, rows, cols);
+    const flat = sampleWithoutReplacement(rows * cols, nnz, opts.rng);
+    const bound = 1 / Math.sqrt(cols);
+    return new SparseMatrix(
+      SparsePattern.fromFlat(gpu, rows, cols, flat),
+      opts.rng.uniforms(nnz, -bound, bound),
+    );
+  },
+};
+registerFamily(sparseFamily);
