@@ -1,0 +1,132 @@
+// Block-diagonal batched products with strided gathers and scatters: the kernels of the
+// block-diagonal family and of Monarch (= blockdiag · perm · blockdiag · perm).
+//
+// W holds nb blocks, block g is R × K, stored row-major at w[g·R·K + r·K + c]
+// (TRANS_W: the block is stored K × R, i.e. w[g·R·K + c·R + r] is its (r, c) entry).
+//
+//   forward:  y[b·yStride + g·obs + r·oes] = Σ_c  W_g[r, c] · x[b·xStride + g·ibs + c·ies]
+//   gradW:    dw[g·R·K + r·K + c]          = Σ_b  g[b·yStride + g·obs + r·oes] · x[b·xStride + g·ibs + c·ies]
+//
+// The block strides (ibs, obs) and element strides (ies, oes) express the permutations: a plain
+// block-diagonal matrix has ibs = K, ies = 1, obs = R, oes = 1; Monarch writes its intermediate
+// transposed (obs = 1, oes = nb) so that its second factor reads contiguous blocks. The gradient
+// w.r.t. x is `forward` with TRANS_W and the in/out strides swapped.
+//
+// Register-blocked like gemm.wgsl: each invocation owns 4 batch rows × 4 block rows (forward) or
+// 4 × 4 entries of one block (gradW), no workgroup memory, no barriers (SwiftShader punishes them).
+// Out-of-range indices are clamped on load and dropped on store: any shape works.
+
+override TRANS_W: bool = false;
+
+struct Params {
+  batch: u32,
+  nb: u32,
+  R: u32,
+  K: u32,
+  xStride: u32,
+  yStride: u32,
+  ibs: u32,
+  ies: u32,
+  obs: u32,
+  oes: u32,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read> g: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dw: array<f32>;
+
+// gid.x: (block, 4-row tile of the block) flattened; gid.y: 4-row tile of the batch.
+@compute @workgroup_size(8, 8, 1)
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let R = params.R;
+  let K = params.K;
+  let rTiles = (R + 3u) / 4u;
+  let blk = gid.x / rTiles;
+  let r0 = (gid.x % rTiles) * 4u;
+  let b0 = gid.y * 4u;
+  if (blk >= params.nb || b0 >= params.batch) {
+    return;
+  }
+  let wBase = blk * R * K;
+  var wRow: array<u32, 4>;
+  var xRow: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    let r = min(r0 + i, R - 1u);
+    if (TRANS_W) { wRow[i] = wBase + r; } else { wRow[i] = wBase + r * K; }
+    xRow[i] = min(b0 + i, params.batch - 1u) * params.xStride + blk * params.ibs;
+  }
+  var wStep = 1u;
+  if (TRANS_W) { wStep = R; }
+  let ies = params.ies;
+
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var c = 0u; c < K; c++) {
+    let xo = c * ies;
+    let xv = vec4<f32>(x[xRow[0] + xo], x[xRow[1] + xo], x[xRow[2] + xo], x[xRow[3] + xo]);
+    let wo = c * wStep;
+    acc0 += w[wRow[0] + wo] * xv;
+    acc1 += w[wRow[1] + wo] * xv;
+    acc2 += w[wRow[2] + wo] * xv;
+    acc3 += w[wRow[3] + wo] * xv;
+  }
+
+  var acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  let oBase = blk * params.obs;
+  for (var i = 0u; i < 4u; i++) {
+    let r = r0 + i;
+    if (r >= R) { break; }
+    let o = oBase + r * params.oes;
+    for (var j = 0u; j < 4u; j++) {
+      let b = b0 + j;
+      if (b < params.batch) { y[b * params.yStride + o] = acc[i][j]; }
+    }
+  }
+}
+
+// gid.x: 4-column tile of a block, gid.y: 4-row tile of a block, gid.z: block.
+@compute @workgroup_size(8, 8, 1)
+fn gradW(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let R = params.R;
+  let K = params.K;
+  let c0 = gid.x * 4u;
+  let r0 = gid.y * 4u;
+  let blk = gid.z;
+  if (c0 >= K || r0 >= R || blk >= params.nb) {
+    return;
+  }
+  var gCol: array<u32, 4>;
+  var xCol: array<u32, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    gCol[i] = blk * params.obs + min(r0 + i, R - 1u) * params.oes;
+    xCol[i] = blk * params.ibs + min(c0 + i, K - 1u) * params.ies;
+  }
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var b = 0u; b < params.batch; b++) {
+    let xo = b * params.xStride;
+    let xv = vec4<f32>(x[xCol[0] + xo], x[xCol[1] + xo], x[xCol[2] + xo], x[xCol[3] + xo]);
+    let go = b * params.yStride;
+    acc0 += g[gCol[0] + go] * xv;
+    acc1 += g[gCol[1] + go] * xv;
+    acc2 += g[gCol[2] + go] * xv;
+    acc3 += g[gCol[3] + go] * xv;
+  }
+  var acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  let base = blk * R * K;
+  for (var i = 0u; i < 4u; i++) {
+    let r = r0 + i;
+    if (r >= R) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let c = c0 + j;
+      if (c < K) { dw[base + r * K + c] = acc[i][j]; }
+    }
+  }
+}
