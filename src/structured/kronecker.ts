@@ -1,0 +1,142 @@
+/**
+ * Kronecker sums (Compacter's PHM layer, Mahabadi et al. 2021): W = Σ_{i<n} A_i ⊗ B_i with A_i p × q and
+ * B_i r × s, rows = p·r, cols = q·s; W[a·r + e, c·s + d] = Σ_i A_i[a, c]·B_i[e, d].
+ *
+ * Storage is chosen so that apply is "reshape, two GEMMs, reshape" with no permutation:
+ *   A [p·n, q] with A_i[a, c] = A[a·n + i, c],   B [r, n·s] with B_i[e, d] = B[e, i·s + d].
+ * For a row x viewed as X (q × s):  U = A·X  ([p·n, s], i.e. [p, n·s]),  y = U·Bᵀ ([p, r]) flattened.
+ * Over the batch these are one broadcast batched GEMM and one plain GEMM (shaders/gemm.wgsl through
+ * ops.matmul, whose backward gives the gradients w.r.t. x, A and B). W is never formed.
+ *
+ * With Compacter's default p = q = n (factor omitted) the flops equal dense (the saving is in parameters).
+ * Projection: nearest Kronecker sum by the Van Loan–Pitsianis rearrangement (src/reference/kronecker.ts).
+ */
+import type { Gpu } from '../gpu/device';
+import { type KronShape, kronProject } from '../reference/kronecker';
+import { matmul } from '../tensor/ops';
+import { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { checkInput, denseViaApply, readMatrix } from './blockdiag';
+import { type FamilyDef, registerFamily } from './registry';
+import type { SpecOf } from './specs';
+import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+
+export class KroneckerMatrix implements StructuredMatrix {
+  readonly kind = 'kronecker';
+  readonly rows: number;
+  readonly cols: number;
+  readonly params: number;
+
+  /** A [p·n, q], B [r, n·s] (see the file comment). */
+  constructor(
+    readonly shape: KronShape,
+    readonly A: Tensor,
+    readonly B: Tensor,
+  ) {
+    const { n, p, q, r, s } = shape;
+    this.rows = p * r;
+    this.cols = q * s;
+    this.params = n * (p * q + r * s);
+  }
+
+  flops(batch: number): number {
+    const { n, p, q, r, s } = this.shape;
+    return 2 * batch * p * n * s * (q + r);
+  }
+
+  apply(x: Tensor): Tensor {
+    checkInput(x, this.cols, 'kronecker');
+    const { n, p, q, s } = this.shape;
+    const batch = x.shape[0];
+    const xr = x.reshape([batch, q, s]);
+    const u = matmul(this.A, xr); // [batch, p·n, s]
+    const ur = u.reshape([batch * p, n * s]);
+    const y = matmul(ur, this.B, { transB: true }); // [batch·p, r]
+    const out = y.reshape([batch, this.rows]);
+    if (!out.requiresGrad) for (const t of [xr, u, ur, y]) t.dispose();
+    return out;
+  }
+
+  toDense(): Tensor {
+    return denseViaApply(this);
+  }
+
+  parameters(): Tensor[] {
+    return [this.A, this.B];
+  }
+
+  dispose(): void {
+    this.A.dispose();
+    this.B.dispose();
+  }
+}
+
+type Spec = SpecOf<'kronecker'>;
+
+/** Factor shapes of a spec for a rows × cols matrix; throws SpecError naming the field. */
+export function kronShapeOf(spec: Spec, rows: number, cols: number): KronShape {
+  const n = spec.terms;
+  if (!Number.isInteger(n) || n < 1)
+    throw new SpecError('terms', `terms must be a positive integer, got ${n}`);
+  const f = spec.factor ?? n;
+  const [p, q] = Array.isArray(f) ? f : [f, f];
+  for (const v of [p, q])
+    if (!Number.isInteger(v) || v < 1)
+      throw new SpecError('factor', `factor sizes must be positive integers, got ${JSON.stringify(f)}`);
+  const what =
+    spec.factor === undefined ? `terms = ${n} (the default A_i is terms × terms)` : `factor ${p} × ${q}`;
+  const field = spec.factor === undefined ? 'terms' : 'factor';
+  if (rows % p !== 0)
+    throw new SpecError(field, `${what}: A_i's ${p} rows must divide the matrix's rows = ${rows}`);
+  if (cols % q !== 0)
+    throw new SpecError(field, `${what}: A_i's ${q} columns must divide the matrix's cols = ${cols}`);
+  return { n, p, q, r: rows / p, s: cols / q };
+}
+
+export const kroneckerFamily: FamilyDef<'kronecker'> = {
+  name: 'kronecker',
+  label: (spec) =>
+    `Kronecker sum (${spec.terms} term${spec.terms === 1 ? '' : 's'}${
+      spec.factor === undefined
+        ? ''
+        : `, A ${Array.isArray(spec.factor) ? spec.factor.join('×') : `${spec.factor}×${spec.factor}`}`
+    })`,
+  about:
+    'A Kronecker sum W = Σ A_i ⊗ B_i tiles W with scaled copies of small matrices: block (a, c) of W is ' +
+    'Σ_i A_i[a, c]·B_i. Compacter’s parameterized hypercomplex multiplication (PHM) layers use it with n ' +
+    'terms and n × n matrices A_i, storing about 1/n of the parameters of a dense layer. It applies without ' +
+    'forming W (reshape each input to a small matrix, two small products, reshape back), and the nearest ' +
+    'n-term Kronecker sum to any W has a closed form: rearrange W so that each A_i ⊗ B_i becomes a rank-1 ' +
+    'matrix vec(A_i)·vec(B_i)ᵀ (Van Loan–Pitsianis) and keep the top n singular triplets.',
+  paper: {
+    title: 'Compacter: Efficient Low-Rank Hypercomplex Adapter Layers',
+    url: 'https://arxiv.org/abs/2106.04647',
+  },
+  validate: (spec, rows, cols) => {
+    kronShapeOf(spec, rows, cols);
+  },
+  paramCount: (spec, rows, cols) => {
+    const { n, p, q, r, s } = kronShapeOf(spec, rows, cols);
+    return n * (p * q + r * s);
+  },
+  async project(W, spec) {
+    const { data, rows, cols } = await readMatrix(W, 'kronecker.project');
+    const k = kronShapeOf(spec, rows, cols);
+    const { A, B } = kronProject({ data, shape: [rows, cols] }, k);
+    return new KroneckerMatrix(
+      k,
+      Tensor.fromArray(W.gpu, A, [k.p * k.n, k.q]).trainable(),
+      Tensor.fromArray(W.gpu, B, [k.r, k.n * k.s]).trainable(),
+    );
+  },
+  random(gpu: Gpu, rows, cols, spec, opts: Required<ProjectOptions>) {
+    const k = kronShapeOf(spec, rows, cols);
+    const rng = opts.rng ?? new Rng(0);
+    // Var W_ij = n·Var A·Var B = 1 / cols (variance-preserving like a dense layer's init).
+    const A = Tensor.randn(gpu, [k.p * k.n, k.q], rng, 1 / Math.sqrt(k.q)).trainable();
+    const B = Tensor.randn(gpu, [k.r, k.n * k.s], rng, 1 / Math.sqrt(k.n * k.s)).trainable();
+    return new KroneckerMatrix(k, A, B);
+  },
+};
+
+registerFamily(kroneckerFamily);
