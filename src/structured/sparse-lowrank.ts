@@ -1,0 +1,251 @@
+/**
+ * Sparse plus low-rank family (SLTrain, arXiv 2406.02214): W ≈ B·A + S with B [out, r], A [r, in]
+ * and S sparse on a fixed support of ⌊density · out · in⌋ entries (at least 1), kept as CSR.
+ * apply computes X·Aᵀ·Bᵀ (two thin GEMMs, src/tensor/ops.ts) + X·Sᵀ (the CSR kernel of
+ * sparse.ts) and never forms W; A, B and the values of S are trainable, the support is not.
+ * SLTrain's scale α/r is folded into B here (W = B·A + S exactly).
+ *
+ * Projection (documented alternating minimisation, in float64 on the CPU):
+ *   0. L₀ = best rank-r approximation of W (truncated SVD), S* = the k largest |W| entries.
+ *      Start from whichever of the two alone is closer to W:
+ *        low-rank start:  S = top-k(W − L₀)
+ *        sparse start:    L = svd_r(W − S*),  S = top-k(W − L)
+ *   1. then, for the remaining rounds: L = svd_r(W − S);  S = top-k(W − L).
+ * Each half-step is the exact minimiser over its block with the other fixed (Eckart–Young for L,
+ * keeping the largest entries for S), so ‖W − L − S‖_F never increases (with the exact SVD; the
+ * randomized SVD used for big matrices is near-optimal, and the best round is kept anyway), and
+ * the result is never worse than low-rank alone at rank r or sparse alone at the same density.
+ * `history` holds the relative error ‖W − L − S‖_F / ‖W‖_F after every round.
+ *
+ * params counts stored 32-bit words (see sparse.ts): r·(out + in) for the factors plus the CSR
+ * of S (values, column indices, row offsets).
+ */
+
+import { ShapeError } from '../gpu/errors';
+import { add, matmul } from '../tensor/ops';
+import type { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { applyTwo, checkRank, factorsFromSvd, readMatrix, topSingular } from './lowrank';
+import { type FamilyDef, registerFamily } from './registry';
+import { SparseMatrix, SparsePattern, sampleWithoutReplacement, topKFlat, validateDensity } from './sparse';
+import type { SpecOf } from './specs';
+import { SpecError, type StructuredMatrix } from './types';
+
+type Spec = SpecOf<'sparse+lowrank'>;
+
+/** Entries of S: ⌊density · rows · cols⌋ as in SLTrain, at least 1. */
+export function slNnz(density: number, rows: number, cols: number): number {
+  return Math.max(1, Math.floor(density * rows * cols));
+}
+
+export class SparseLowRankMatrix implements StructuredMatrix {
+  readonly kind = 'sparse+lowrank';
+  readonly rows: number;
+  readonly cols: number;
+  readonly rank: number;
+  /** Relative error after each projection round (empty for random members). */
+  history: number[] = [];
+
+  constructor(
+    /** [rows, rank] */
+    readonly B: Tensor,
+    /** [rank, cols] */
+    readonly A: Tensor,
+    readonly S: SparseMatrix,
+  ) {
+    if (B.rank !== 2 || A.rank !== 2 || B.shape[1] !== A.shape[0])
+      throw new ShapeError(`sparse+lowrank: B [${B.shape}] · A [${A.shape}] is not a product`);
+    if (B.shape[0] !== S.rows || A.shape[1] !== S.cols)
+      throw new ShapeError(`sparse+lowrank: B·A is ${B.shape[0]}×${A.shape[1]}, S is ${S.rows}×${S.cols}`);
+    this.rows = S.rows;
+    this.cols = S.cols;
+    this.rank = A.shape[0];
+    A.trainable();
+    B.trainable();
+  }
+
+  get params(): number {
+    return this.rank * (this.rows + this.cols) + this.S.params;
+  }
+
+  flops(batch: number): number {
+    return 2 * batch * (this.rank * (this.rows + this.cols) + this.S.nnz);
+  }
+
+  apply(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.shape[1] !== this.cols)
+      throw new ShapeError(
+        `sparse+lowrank.apply needs X of shape [batch, ${this.cols}], got [${x.shape.join(', ')}]`,
+      );
+    const low = applyTwo(x, this.A, true, this.B);
+    const sp = this.S.apply(x);
+    const y = add(low, sp);
+    if (!y.backwardFn) {
+      low.dispose();
+      sp.dispose();
+    }
+    return y;
+  }
+
+  toDense(): Tensor {
+    const l = matmul(this.B, this.A);
+    const s = this.S.toDense();
+    const w = add(l, s);
+    if (!w.backwardFn) {
+      l.dispose();
+      s.dispose();
+    }
+    return w;
+  }
+
+  parameters(): Tensor[] {
+    return [this.A, this.B, this.S.values];
+  }
+
+  dispose(): void {
+    this.A.dispose();
+    this.B.dispose();
+    this.S.dispose();
+  }
+}
+
+function validate(spec: Spec, rows: number, cols: number): void {
+  checkRank(spec.rank, rows, cols);
+  validateDensity(spec.density);
+  if (!Number.isInteger(spec.rounds) || spec.rounds < 1)
+    throw new SpecError('rounds', `rounds must be a positive integer, got ${spec.rounds}`);
+}
+
+function frob(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
+}
+
+/** W − B·A (B m × r, A r × n). */
+function minusLowRank(w: Float64Array, B: Float64Array, A: Float64Array, m: number, n: number, r: number) {
+  const out = Float64Array.from(w);
+  for (let i = 0; i < m; i++)
+    for (let t = 0; t < r; t++) {
+      const b = B[i * r + t];
+      if (b !== 0) for (let j = 0; j < n; j++) out[i * n + j] -= b * A[t * n + j];
+    }
+  return out;
+}
+
+/** W with the support entries zeroed: W − S where S = W on `flat`. */
+function minusOnSupport(w: Float64Array, flat: Uint32Array): Float64Array {
+  const out = Float64Array.from(w);
+  for (const f of flat) out[f] = 0;
+  return out;
+}
+
+export interface SlProjection {
+  B: Float64Array;
+  A: Float64Array;
+  /** Sorted flat indices of S and its values. */
+  flat: Uint32Array;
+  vals: Float64Array;
+  history: number[];
+}
+
+/** The alternating projection on a float64 row-major m × n matrix (see the file comment). */
+export async function projectSparseLowRank(
+  w: Float64Array,
+  m: number,
+  n: number,
+  spec: Spec,
+  rng: Rng | undefined,
+): Promise<SlProjection> {
+  validate(spec, m, n);
+  const r = spec.rank;
+  const k = slNnz(spec.density, m, n);
+  const norm = frob(w) || 1;
+  const svdOf = async (a: Float64Array) => factorsFromSvd(await topSingular(a, m, n, r, { rng }), m, n);
+  const history: number[] = [];
+  let best: SlProjection | null = null;
+  /** S-step given L: S = top-k of R = W − L; records the round. */
+  const sStep = (B: Float64Array, A: Float64Array) => {
+    const resid = minusLowRank(w, B, A, m, n, r);
+    const flat = topKFlat(resid, k);
+    const vals = Float64Array.from(flat, (f) => resid[f]);
+    const err = frob(minusOnSupport(resid, flat)) / norm;
+    history.push(err);
+    if (!best || err < best.history[best.history.length - 1])
+      best = { B, A, flat, vals, history: [...history] };
+    return { flat, vals };
+  };
+  // Round 1: the better of the two single-structure starts.
+  const L0 = await svdOf(w);
+  const errLow = frob(minusLowRank(w, L0.B, L0.A, m, n, r));
+  const sStar = topKFlat(w, k);
+  const errSparse = frob(minusOnSupport(w, sStar));
+  let S: { flat: Uint32Array; vals: Float64Array };
+  if (errLow <= errSparse) S = sStep(L0.B, L0.A);
+  else {
+    const wMinusS = w.slice();
+    for (const f of sStar) wMinusS[f] = 0;
+    const L = await svdOf(wMinusS);
+    S = sStep(L.B, L.A);
+  }
+  for (let round = 1; round < spec.rounds; round++) {
+    const wMinusS = w.slice();
+    for (let j = 0; j < S.flat.length; j++) wMinusS[S.flat[j]] -= S.vals[j];
+    const L = await svdOf(wMinusS);
+    S = sStep(L.B, L.A);
+    const h = history.length;
+    // Converged: no relative progress left to make.
+    if (h >= 2 && history[h - 2] - history[h - 1] <= 1e-12 * Math.max(history[h - 2], 1e-300)) break;
+  }
+  const out = best as unknown as SlProjection;
+  out.history = history;
+  return out;
+}
+
+const slFamily: FamilyDef<'sparse+lowrank'> = {
+  name: 'sparse+lowrank',
+  label: (s: Spec) => `Sparse + low-rank (r = ${s.rank}, ${+(s.density * 100).toPrecision(3)}%)`,
+  about:
+    'Sparse plus low-rank (SLTrain): W ≈ B·A + S, a rank-r product for the smooth, global part of W and a ' +
+    'sparse S for the few large, local entries a low-rank product cannot reach. SLTrain trains B, A and ' +
+    'the values of S from scratch on a random support fixed at initialisation (at init W = S); to project ' +
+    'a given W we alternate a truncated SVD of W − S with keeping the largest entries of W − L, which never ' +
+    'increases the error. The product is two thin GEMMs plus one sparse product — W is never formed. ' +
+    'Parameters count every stored 32-bit word, the indices of S included.',
+  paper: {
+    title:
+      'SLTrain: a sparse plus low-rank approach for parameter and memory efficient pretraining (Han et al., 2024)',
+    url: 'https://arxiv.org/abs/2406.02214',
+  },
+  validate,
+  paramCount: (spec, rows, cols) =>
+    spec.rank * (rows + cols) + 2 * slNnz(spec.density, rows, cols) + rows + 1,
+  async project(W, spec, opts = {}) {
+    const { w, m, n } = await readMatrix(W, 'sparse+lowrank');
+    const p = await projectSparseLowRank(w, m, n, spec, opts.rng);
+    const gpu = W.gpu;
+    const S = new SparseMatrix(SparsePattern.fromFlat(gpu, m, n, p.flat), p.vals);
+    const out = new SparseLowRankMatrix(
+      Tensor.fromArray(gpu, Float32Array.from(p.B), [m, spec.rank]),
+      Tensor.fromArray(gpu, Float32Array.from(p.A), [spec.rank, n]),
+      S,
+    );
+    out.history = p.history;
+    return out;
+  },
+  random(gpu, rows, cols, spec, { rng }) {
+    validate(spec, rows, cols);
+    // SLTrain's init: A Kaiming-uniform (bound 1/√in), B = 0, S ~ U(±1/√in) on a random support.
+    const bound = 1 / Math.sqrt(cols);
+    const nnz = slNnz(spec.density, rows, cols);
+    const flat = sampleWithoutReplacement(rows * cols, nnz, rng);
+    const S = new SparseMatrix(
+      SparsePattern.fromFlat(gpu, rows, cols, flat),
+      rng.uniforms(nnz, -bound, bound),
+    );
+    const A = Tensor.fromArray(gpu, rng.uniforms(spec.rank * cols, -bound, bound), [spec.rank, cols]);
+    const B = Tensor.zeros(gpu, [rows, spec.rank]);
+    return new SparseLowRankMatrix(B, A, S);
+  },
+};
+registerFamily(slFamily);
