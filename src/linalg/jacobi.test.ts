@@ -42,6 +42,8 @@ describe('svdJacobi', () => {
     [65, 33],
     [33, 65],
     [20, 20],
+    [200, 20],
+    [20, 200],
   ]) {
     it(`random ${m}×${n}`, () => {
       check(rng.normals(m * n), m, n);

@@ -4,13 +4,15 @@
  * The columns of a working copy of A are rotated pairwise until they are mutually orthogonal; the
  * accumulated rotations form V, the column norms are the singular values and the normalised columns
  * are U. Accurate (relative accuracy in the small singular values too) and simple; cost is
- * O(sweeps · m · n²), fine for the sizes used on the CPU here (≤ a few hundred).
+ * O(sweeps · m · n²), fine for the sizes used on the CPU here (≤ a few hundred); a matrix more than
+ * twice as tall as wide is first reduced by Householder QR so Jacobi works on the small R.
  *
  * Output is deterministic: singular values sorted descending (ties keep column order), each pair
  * (u_i, v_i) has its sign fixed so that the largest-magnitude entry of u_i (first one on a tie) is
  * positive, and columns for (numerically) zero singular values are completed to an orthonormal
  * basis deterministically, so UᵀU = I and VᵀV = I always hold.
  */
+import { qrCpu } from './qr';
 
 export interface SvdResult {
   /** m × k, row-major; column i is the i-th left singular vector. */
@@ -41,11 +43,11 @@ function checkShape(a: Float64Array, m: number, n: number): void {
  */
 export function svdJacobi(a: Float64Array, m: number, n: number): SvdResult {
   checkShape(a, m, n);
-  if (m >= n) return svdTall(a, m, n);
+  if (m >= n) return m > 2 * n ? svdViaQr(a, m, n) : svdTall(a, m, n);
   // Aᵀ = U' S V'ᵀ  ⇒  A = V' S U'ᵀ.
   const at = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
-  const r = svdTall(at, n, m);
+  const r = n > 2 * m ? svdViaQr(at, n, m) : svdTall(at, n, m);
   // Re-normalise signs on the new U (= old V) so the rule refers to U whatever the orientation.
   const out = { U: r.V, S: r.S, V: r.U, k: r.k };
   normaliseSigns(out.U, m, out.V, n, out.k);
@@ -84,6 +86,24 @@ export function takeColumns(x: Float64Array, rows: number, cols: number, r: numb
   const out = new Float64Array(rows * r);
   for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) out[i * r + j] = x[i * cols + j];
   return out;
+}
+
+/**
+ * Very tall matrices: A = Q·R (Householder), SVD of the n × n R, U = Q·U_R. Jacobi then rotates
+ * n-vectors instead of m-vectors (2mn² + O(n³) instead of O(sweeps·mn²)).
+ */
+function svdViaQr(a: Float64Array, m: number, n: number): SvdResult {
+  const { Q, R } = qrCpu(a, m, n);
+  const inner = svdTall(R, n, n);
+  const U = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < n; p++) {
+      const q = Q[i * n + p];
+      if (q === 0) continue;
+      for (let t = 0; t < n; t++) U[i * n + t] += q * inner.U[p * n + t];
+    }
+  normaliseSigns(U, m, inner.V, n, n);
+  return { U, S: inner.S, V: inner.V, k: n };
 }
 
 /** One-sided Jacobi for m ≥ n. */
