@@ -1,0 +1,89 @@
+/**
+ * Sparse families' apply() against our dense GEMM on the same layer shape: Y = X·Wᵀ with
+ * X [64, n], W [n, n], n = 256 and 512.
+ *   sparse 10%            CSR SpMM (shaders/sparse.wgsl), flop ratio dense / sparse = 10
+ *   nm-sparse 2:4         packed-index N:M kernel (shaders/nm-sparse.wgsl), flop ratio 2
+ *   sparse+lowrank        SLTrain, r = n/32, density 3%: two thin GEMMs + CSR, flop ratio ≈ 10.8
+ * Every sparse apply includes its input packing pass (X transposed into a padded [n, 64] layout).
+ * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64).
+ */
+import { registerBench } from '../src/bench/registry';
+import { getFamily } from '../src/structured/registry';
+import type { FamilySpec } from '../src/structured/specs';
+import '../src/structured/sparse';
+import '../src/structured/nm-sparse';
+import '../src/structured/sparse-lowrank';
+import { matmul } from '../src/tensor/ops';
+import { Tensor } from '../src/tensor/tensor';
+
+export const SPARSE_BATCH = 64;
+export const SPARSE_SIZES = [256, 512];
+
+/** The families timed, with their spec at size n and their flops for batch b. */
+export function sparseBenchFamilies(
+  n: number,
+): Array<{ name: string; spec: FamilySpec; flops: (b: number) => number }> {
+  const r = n / 32;
+  return [
+    {
+      name: 'sparse 10%',
+      spec: { family: 'sparse', density: 0.1 },
+      flops: (b) => 2 * b * Math.round(0.1 * n * n),
+    },
+    {
+      name: 'nm-sparse 2:4',
+      spec: { family: 'nm-sparse', n: 2, m: 4 },
+      flops: (b) => (2 * b * (n * n)) / 2,
+    },
+    {
+      name: `sparse+lowrank r=${r} 3%`,
+      spec: { family: 'sparse+lowrank', rank: r, density: 0.03, rounds: 1 },
+      flops: (b) => 2 * b * (r * 2 * n + Math.floor(0.03 * n * n)),
+    },
+  ];
+}
+
+for (const n of SPARSE_SIZES) {
+  const b = SPARSE_BATCH;
+  const shape = `${b}×${n}·(${n}×${n})ᵀ`;
+  const group = 'sparse';
+
+  registerBench({
+    group,
+    name: 'dense',
+    shape,
+    flops: 2 * b * n * n,
+    setup({ gpu, rng }) {
+      const x = Tensor.randn(gpu, [b, n], rng);
+      const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
+      return {
+        run: () => matmul(x, w, { transB: true }).dispose(),
+        dispose: () => {
+          x.dispose();
+          w.dispose();
+        },
+      };
+    },
+  });
+
+  for (const f of sparseBenchFamilies(n))
+    registerBench({
+      group,
+      name: f.name,
+      shape,
+      flops: f.flops(b),
+      baseline: 'dense',
+      setup({ gpu, rng }) {
+        const x = Tensor.randn(gpu, [b, n], rng);
+        const m = getFamily(f.spec.family).random(gpu, n, n, f.spec as never, { rng });
+        if (m.flops(b) !== f.flops(b)) throw new Error(`${f.name}: flops ${m.flops(b)} ≠ ${f.flops(b)}`);
+        return {
+          run: () => m.apply(x).dispose(),
+          dispose: () => {
+            x.dispose();
+            m.dispose();
+          },
+        };
+      },
+    });
+}
