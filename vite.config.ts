@@ -1,0 +1,12 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The production build (dist/) is what `npm start` serves and what the browser tests load.
+// WGSL comes in as text through `?raw`; the engine runs in module workers.
+export default defineConfig({
+  base: './',
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: { outDir: 'dist', target: 'es2022', sourcemap: true },
+  preview: { port: 4873, strictPort: true },
+});
