@@ -12,8 +12,8 @@
 // transposed (obs = 1, oes = nb) so that its second factor reads contiguous blocks. The gradient
 // w.r.t. x is `forward` with TRANS_W and the in/out strides swapped.
 //
-// Register-blocked like gemm.wgsl: each invocation owns 4 batch rows × 4 block rows (forward) or
-// 4 × 4 entries of one block (gradW), no workgroup memory, no barriers (SwiftShader punishes them).
+// Register-blocked like gemm.wgsl: each invocation owns 4 batch rows × 4 block rows (forward), 4 × 8
+// (forward8, for blocks of ≥ 8 rows) or 4 × 4 entries of one block (gradW), no workgroup memory, no barriers (SwiftShader punishes them).
 // Out-of-range indices are clamped on load and dropped on store: any shape works.
 
 override TRANS_W: bool = false;
@@ -79,6 +79,67 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
   let oBase = blk * params.obs;
   for (var i = 0u; i < 4u; i++) {
+    let r = r0 + i;
+    if (r >= R) { break; }
+    let o = oBase + r * params.oes;
+    for (var j = 0u; j < 4u; j++) {
+      let b = b0 + j;
+      if (b < params.batch) { y[b * params.yStride + o] = acc[i][j]; }
+    }
+  }
+}
+
+// gid.x: (block, 8-row tile of the block) flattened; gid.y: 4-row tile of the batch.
+@compute @workgroup_size(8, 8, 1)
+fn forward8(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let R = params.R;
+  let K = params.K;
+  let rTiles = (R + 7u) / 8u;
+  let blk = gid.x / rTiles;
+  let r0 = (gid.x % rTiles) * 8u;
+  let b0 = gid.y * 4u;
+  if (blk >= params.nb || b0 >= params.batch) {
+    return;
+  }
+  let wBase = blk * R * K;
+  var wRow: array<u32, 8>;
+  var xRow: array<u32, 4>;
+  for (var i = 0u; i < 8u; i++) {
+    let r = min(r0 + i, R - 1u);
+    if (TRANS_W) { wRow[i] = wBase + r; } else { wRow[i] = wBase + r * K; }
+  }
+  for (var i = 0u; i < 4u; i++) {
+    xRow[i] = min(b0 + i, params.batch - 1u) * params.xStride + blk * params.ibs;
+  }
+  var wStep = 1u;
+  if (TRANS_W) { wStep = R; }
+  let ies = params.ies;
+
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  var acc4 = vec4<f32>(0.0);
+  var acc5 = vec4<f32>(0.0);
+  var acc6 = vec4<f32>(0.0);
+  var acc7 = vec4<f32>(0.0);
+  for (var c = 0u; c < K; c++) {
+    let xo = c * ies;
+    let xv = vec4<f32>(x[xRow[0] + xo], x[xRow[1] + xo], x[xRow[2] + xo], x[xRow[3] + xo]);
+    let wo = c * wStep;
+    acc0 += w[wRow[0] + wo] * xv;
+    acc1 += w[wRow[1] + wo] * xv;
+    acc2 += w[wRow[2] + wo] * xv;
+    acc3 += w[wRow[3] + wo] * xv;
+    acc4 += w[wRow[4] + wo] * xv;
+    acc5 += w[wRow[5] + wo] * xv;
+    acc6 += w[wRow[6] + wo] * xv;
+    acc7 += w[wRow[7] + wo] * xv;
+  }
+
+  var acc = array<vec4<f32>, 8>(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
+  let oBase = blk * params.obs;
+  for (var i = 0u; i < 8u; i++) {
     let r = r0 + i;
     if (r >= R) { break; }
     let o = oBase + r * params.oes;

@@ -9,7 +9,7 @@ import * as bd from '../reference/blockdiag';
 import * as ref from '../reference/dense';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { BlockDiagMatrix, blockdiagFamily } from './blockdiag';
+import { BlockDiagMatrix, blockdiagFamily, blockTuning } from './blockdiag';
 import { getFamily } from './registry';
 import { SpecError } from './types';
 
@@ -46,6 +46,37 @@ describe('blockdiag apply', () => {
       y.dispose();
       dense.dispose();
       m.dispose();
+    });
+});
+
+describe('both forward kernels (4 and 8 block rows per invocation)', () => {
+  for (const tile of [4, 8] as const)
+    it(`tile ${tile}: 2 blocks of 13×6, batch 5, forward and x gradient`, async () => {
+      const shape = { nb: 2, R: 13, K: 6 };
+      const w = f32(2 * 13 * 6);
+      const x = f32(5 * 12);
+      const c = f32(5 * 26);
+      const saved = blockTuning.tile;
+      blockTuning.tile = tile;
+      try {
+        const m = new BlockDiagMatrix(26, 12, 2, Tensor.fromArray(gpu, w, [2, 13, 6]));
+        const xt = Tensor.fromArray(gpu, x, [5, 12]).trainable();
+        const y = tidy(() => {
+          const out = m.apply(xt);
+          out.backward(Tensor.fromArray(gpu, c, [5, 26]));
+          return out;
+        });
+        const want = bd.blockdiagApply(ref.arr(x, [5, 12]), w, shape);
+        expect(ref.relMaxError(await y.read(), want.data)).toBeLessThan(1e-5);
+        // dX = C·W (W dense 26 × 12)
+        const wantDx = ref.matmul(ref.arr(c, [5, 26]), bd.blockdiagDense(w, shape));
+        expect(ref.relMaxError(await xt.grad!.read(), wantDx.data)).toBeLessThan(1e-5);
+        y.dispose();
+        xt.dispose();
+        m.dispose();
+      } finally {
+        blockTuning.tile = saved;
+      }
     });
 });
 
