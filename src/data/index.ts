@@ -1,0 +1,5 @@
+export * from './generators';
+export * from './npy';
+export * from './safetensors';
+export * from './sources';
+export * from './types';

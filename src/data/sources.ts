@@ -1,0 +1,241 @@
+/**
+ * Where an experiment's matrix comes from: a file (Node CLI), a dropped file's bytes (browser), or
+ * a seeded generator. Experiment configs embed `MatrixSource`; runners call `loadMatrix`.
+ *
+ *   {"source": "file", "path": "w.safetensors", "tensor": "layer0.weight"}
+ *   {"source": "bytes", "name": "w.npy", "format": "npy"}            // bytes passed in ctx.bytes
+ *   {"source": "generate", "generator": "lowrank-noise", "rows": 256, "cols": 128, "rank": 16}
+ *
+ * Generated sizes are capped at MAX_SIDE per side; file matrices at MAX_FILE_ELEMENTS entries.
+ */
+import { z } from 'zod';
+import type { Rng } from '../tensor/rng';
+import {
+  defaultMonarchBlocks,
+  dftMonarch,
+  gaussian,
+  lowRankNoise,
+  monarch,
+  randomOrthogonal,
+  toeplitzBspline,
+} from './generators';
+import { readNpy } from './npy';
+import { readSafetensorsMatrix } from './safetensors';
+import { type MatrixData, MatrixFileError, MatrixSourceError } from './types';
+
+/** Largest generated side (4096² f64 = 128 MiB). */
+export const MAX_SIDE = 4096;
+/** Largest matrix read from a file, in entries (2²⁵ f64 = 256 MiB). */
+export const MAX_FILE_ELEMENTS = 2 ** 25;
+
+const side = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_SIDE, { error: (iss) => `at most ${MAX_SIDE} per side (asked for ${String(iss.input)})` });
+
+const FileSource = z.object({
+  source: z.literal('file'),
+  /** .npy or .safetensors (format by extension, else by the file's first bytes). */
+  path: z.string().min(1),
+  /** safetensors: which tensor; default: the only 2-D tensor in the file. */
+  tensor: z.string().optional(),
+});
+
+const BytesSource = z.object({
+  source: z.literal('bytes'),
+  /** The dropped file's name (for messages and labels). */
+  name: z.string().min(1),
+  format: z.enum(['npy', 'safetensors']),
+  tensor: z.string().optional(),
+});
+
+const GaussianGen = z.object({
+  source: z.literal('generate'),
+  generator: z.literal('gaussian'),
+  rows: side.default(64),
+  cols: side.default(64),
+  /** Entry standard deviation; default 1/√cols (so ‖W x‖ ≈ ‖x‖). */
+  std: z.number().positive().optional(),
+});
+
+const LowRankNoiseGen = z
+  .object({
+    source: z.literal('generate'),
+    generator: z.literal('lowrank-noise'),
+    rows: side.default(64),
+    cols: side.default(64),
+    rank: z.number().int().min(1).default(8),
+    /** geometric: σ_i = decay^i; power: σ_i = (i+1)^(−decay); i = 0 … rank−1, so σ_0 = 1. */
+    decayKind: z.enum(['geometric', 'power']).default('geometric'),
+    decay: z.number().positive().default(0.7),
+    /** Standard deviation of iid Gaussian noise added to every entry. */
+    noise: z.number().nonnegative().default(1e-3),
+  })
+  .superRefine((v, ctx) => {
+    if (v.rank > Math.min(v.rows, v.cols))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rank'],
+        message: `rank ${v.rank} exceeds min(rows, cols) = ${Math.min(v.rows, v.cols)}`,
+      });
+    if (v.decayKind === 'geometric' && v.decay > 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['decay'],
+        message: `geometric decay must be ≤ 1 (got ${v.decay})`,
+      });
+  });
+
+const blocksDivide = (v: { n: number; blocks?: number }, ctx: z.RefinementCtx) => {
+  if (v.blocks !== undefined && v.n % v.blocks !== 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['blocks'],
+      message: `blocks ${v.blocks} does not divide n = ${v.n}`,
+    });
+};
+
+const MonarchGen = z
+  .object({
+    source: z.literal('generate'),
+    generator: z.literal('monarch'),
+    n: side.default(64),
+    /** m1 = number of blocks of R (ALGORITHMS.md §2); default: the divisor of n closest to √n. */
+    blocks: z.number().int().min(1).optional(),
+  })
+  .superRefine(blocksDivide);
+
+const ToeplitzBsplineGen = z.object({
+  source: z.literal('generate'),
+  generator: z.literal('toeplitz-bspline'),
+  n: side.default(64),
+  /** B-spline degree. */
+  p: z.number().int().min(2).max(12).default(3),
+  /** Fractional order (the paper uses 1 < α ≤ 2). */
+  alpha: z.number().gt(0).max(2).default(1.5),
+  /** Symbol series truncated at |m| ≤ terms (plus an integral tail correction). */
+  terms: z.number().int().min(1).max(100_000).default(2000),
+});
+
+const OrthogonalGen = z.object({
+  source: z.literal('generate'),
+  generator: z.literal('orthogonal'),
+  /** rows ≥ cols: orthonormal columns; rows < cols: orthonormal rows. */
+  rows: side.default(64),
+  cols: side.default(64),
+});
+
+const DftMonarchGen = z
+  .object({
+    source: z.literal('generate'),
+    generator: z.literal('dft-monarch'),
+    n: side.default(64),
+    blocks: z.number().int().min(1).optional(),
+    part: z.enum(['real', 'imag']).default('real'),
+  })
+  .superRefine(blocksDivide);
+
+export const GenerateSource = z.discriminatedUnion('generator', [
+  GaussianGen,
+  LowRankNoiseGen,
+  MonarchGen,
+  ToeplitzBsplineGen,
+  OrthogonalGen,
+  DftMonarchGen,
+]);
+
+export const MatrixSource = z.discriminatedUnion('source', [FileSource, BytesSource, GenerateSource]);
+
+/** A parsed source (defaults filled in). */
+export type MatrixSource = z.infer<typeof MatrixSource>;
+/** What a config may contain (defaults optional). */
+export type MatrixSourceInput = z.input<typeof MatrixSource>;
+export type GeneratorName = z.infer<typeof GenerateSource>['generator'];
+export const GENERATOR_NAMES = GenerateSource.options.map((o) => o.shape.generator.value) as GeneratorName[];
+
+export interface LoadContext {
+  /** Seeds every generator draw (ignored for files). */
+  rng: Rng;
+  /** Node: read a path (e.g. `(p) => fs.promises.readFile(p)`). Needed for source "file". */
+  readFile?: (path: string) => Promise<Uint8Array>;
+  /** Browser: the dropped file's bytes. Needed for source "bytes". */
+  bytes?: Uint8Array;
+}
+
+/** Infer a file's format from its name, else from its first bytes (npy magic \x93NUMPY). */
+export function formatOf(name: string, bytes: Uint8Array): 'npy' | 'safetensors' {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.npy')) return 'npy';
+  if (lower.endsWith('.safetensors')) return 'safetensors';
+  return bytes.length >= 6 && bytes[0] === 0x93 && bytes[1] === 0x4e ? 'npy' : 'safetensors';
+}
+
+/** Decode a matrix file's bytes; throws MatrixFileError. */
+export function decodeMatrix(
+  bytes: Uint8Array,
+  name: string,
+  format: 'npy' | 'safetensors',
+  tensor?: string,
+): MatrixData {
+  let m: MatrixData;
+  if (format === 'npy') {
+    if (tensor !== undefined)
+      throw new MatrixFileError(name, `a .npy file holds one array; "tensor" ("${tensor}") does not apply`);
+    const r = readNpy(bytes, name);
+    m = { rows: r.rows, cols: r.cols, data: r.data, name };
+  } else {
+    const r = readSafetensorsMatrix(bytes, tensor, name);
+    m = { rows: r.rows, cols: r.cols, data: r.data, name: `${name}:${r.tensor}` };
+  }
+  if (m.rows * m.cols > MAX_FILE_ELEMENTS)
+    throw new MatrixFileError(
+      name,
+      `matrix ${m.rows}×${m.cols} exceeds the limit of ${MAX_FILE_ELEMENTS} entries`,
+    );
+  return m;
+}
+
+/** Parse `source` (throws a ZodError naming the field) and produce its matrix, f64 row-major. */
+export async function loadMatrix(source: MatrixSourceInput, ctx: LoadContext): Promise<MatrixData> {
+  const s = MatrixSource.parse(source);
+  switch (s.source) {
+    case 'file': {
+      if (!ctx.readFile)
+        throw new MatrixSourceError('source', 'source "file" needs a readFile function (Node only)');
+      const bytes = await ctx.readFile(s.path);
+      const base = s.path.split(/[\\/]/).pop() || s.path;
+      return decodeMatrix(bytes, base, formatOf(base, bytes), s.tensor);
+    }
+    case 'bytes': {
+      if (!ctx.bytes)
+        throw new MatrixSourceError('source', `source "bytes" (${s.name}) needs the file's bytes`);
+      return decodeMatrix(ctx.bytes, s.name, s.format, s.tensor);
+    }
+    case 'generate':
+      return generate(s, ctx.rng);
+  }
+}
+
+/** Run one generator spec (already parsed). */
+export function generate(s: z.infer<typeof GenerateSource>, rng: Rng): MatrixData {
+  switch (s.generator) {
+    case 'gaussian':
+      return gaussian(s.rows, s.cols, rng, { std: s.std });
+    case 'lowrank-noise':
+      return lowRankNoise(s.rows, s.cols, rng, {
+        rank: s.rank,
+        decay: s.decay,
+        decayKind: s.decayKind,
+        noise: s.noise,
+      });
+    case 'monarch':
+      return monarch(s.n, rng, { blocks: s.blocks ?? defaultMonarchBlocks(s.n) });
+    case 'toeplitz-bspline':
+      return toeplitzBspline(s.n, { p: s.p, alpha: s.alpha, terms: s.terms });
+    case 'orthogonal':
+      return randomOrthogonal(s.rows, s.cols, rng);
+    case 'dft-monarch':
+      return dftMonarch(s.n, { blocks: s.blocks ?? defaultMonarchBlocks(s.n), part: s.part });
+  }
+}
