@@ -1,0 +1,378 @@
+/**
+ * Kind `approximation`: one matrix × a list of structured methods. Per method: stored parameters,
+ * relative Frobenius and spectral errors, singular values of W and of Ŵ, an error heatmap
+ * (|W − Ŵ|, block means onto ≤ 64 × 64), and the GPU time of applying Ŵ vs dense W to a batch.
+ * An optional sweep projects every family at a list of parameter budgets (fractions of the dense
+ * count) and streams error-vs-parameters curves, series `error/<family>` with step = params.
+ */
+import { z } from 'zod';
+import { MatrixSource } from '../data/sources';
+import { getFamily, registeredFamilies } from '../structured/registry';
+import { FAMILY_NAMES, type FamilyName, FamilySpec } from '../structured/specs';
+import { SpecError } from '../structured/types';
+import { matmul } from '../tensor/ops';
+import { Rng } from '../tensor/rng';
+import { Tensor, tidy } from '../tensor/tensor';
+import './families';
+import {
+  configSchema,
+  defineExperiment,
+  InputError,
+  type KindContext,
+  type KindEvent,
+  throwIfAborted,
+} from './envelope';
+import {
+  difference,
+  downsample,
+  exactSvdAffordable,
+  frobenius,
+  singularValues,
+  spectralNorm,
+  timeGpu,
+} from './measure';
+
+/** Matrices larger than this many entries are refused (the CPU error analysis is O(entries)). */
+export const MAX_ENTRIES = 2048 * 2048;
+
+const Sweep = z.strictObject({
+  /** Parameter budgets as fractions of the dense count rows·cols. */
+  budgets: z.array(z.number().gt(0).max(1)).min(1).max(32),
+  /** Families to sweep; default: the families of `methods`. */
+  families: z
+    .array(z.enum(FAMILY_NAMES as [FamilyName, ...FamilyName[]]))
+    .min(1)
+    .max(16)
+    .optional(),
+});
+
+export const ApproximationConfig = configSchema('approximation', {
+  matrix: MatrixSource,
+  methods: z.array(FamilySpec).min(1).max(32),
+  sweep: Sweep.optional(),
+  /** Rows of the random input X used to time apply(X) against dense X·Wᵀ. */
+  batch: z.number().int().min(1).max(4096).default(64),
+  /** Time apply() at all (timings are GPU timestamps: warm-up, then the median of repeats). */
+  timing: z.boolean().default(true),
+  warmup: z.number().int().min(0).max(20).default(2),
+  repeats: z.number().int().min(1).max(51).default(5),
+});
+export type ApproximationConfig = z.infer<typeof ApproximationConfig>;
+
+const MethodResult = z.object({
+  label: z.string(),
+  family: z.string(),
+  params: z.number(),
+  /** params / (rows·cols). */
+  paramFraction: z.number(),
+  relFrobError: z.number(),
+  relSpectralError: z.number(),
+  applyMs: z.number().nullable(),
+  denseMs: z.number().nullable(),
+});
+const SweepPoint = z.object({
+  family: z.string(),
+  label: z.string(),
+  budget: z.number(),
+  params: z.number(),
+  relFrobError: z.number(),
+  relSpectralError: z.number(),
+});
+export const ApproximationSummary = z.object({
+  matrix: z.object({
+    name: z.string(),
+    rows: z.number(),
+    cols: z.number(),
+    frobNorm: z.number(),
+    spectralNorm: z.number(),
+  }),
+  methods: z.array(MethodResult),
+  sweep: z.array(SweepPoint).optional(),
+});
+export type ApproximationSummary = z.infer<typeof ApproximationSummary>;
+
+type Spec = z.infer<typeof FamilySpec>;
+
+/** Check a spec against the matrix shape; SpecError / unknown family → InputError with the path. */
+export function checkSpec(spec: Spec, rows: number, cols: number, path: string): void {
+  const known = registeredFamilies().map((f) => f.name);
+  if (!known.includes(spec.family))
+    throw new InputError(
+      `family '${spec.family}' is not available (available: ${known.join(', ')})`,
+      `${path}.family`,
+    );
+  try {
+    getFamily(spec.family).validate(spec as never, rows, cols);
+  } catch (e) {
+    if (e instanceof SpecError) throw new InputError(e.message, `${path}.${e.field}`);
+    throw e;
+  }
+}
+
+function divisors(n: number): number[] {
+  const d: number[] = [];
+  for (let i = 1; i <= n; i++) if (n % i === 0) d.push(i);
+  return d;
+}
+
+/** Candidate specs of a family for a sweep over `budgets` (fractions of rows·cols). */
+function candidates(family: FamilyName, rows: number, cols: number, budgets: number[]): Spec[] {
+  const k = Math.min(rows, cols);
+  const ranks = Array.from({ length: k }, (_, i) => i + 1);
+  const dens = budgets.flatMap((b) => [b, b / 2, b / 3, b / 4]).filter((d) => d > 0 && d <= 1);
+  switch (family) {
+    case 'lowrank':
+      return ranks.map((rank) => ({ family, rank, method: 'auto', oversample: 10, niter: 4 }));
+    case 'fwsvd':
+    case 'orthoproj':
+      return ranks.map((rank) => ({ family, rank }) as Spec);
+    case 'blockdiag':
+      return divisors(k).map((blocks) => ({ family, blocks }));
+    case 'monarch':
+      return divisors(k).map((blocks) => ({ family, blocks }));
+    case 'sparse':
+      return dens.map((density) => ({ family, density }));
+    case 'nm-sparse': {
+      const out: Spec[] = [];
+      for (const m of [2, 4, 8, 16]) for (let n = 1; n < m; n++) out.push({ family, n, m });
+      return out;
+    }
+    case 'sparse+lowrank': {
+      const out: Spec[] = [];
+      for (const rank of ranks.filter((r) => r <= 64))
+        for (const density of dens) out.push({ family, rank, density: density / 2, rounds: 5 });
+      return out;
+    }
+    case 'kronecker':
+      return ranks.filter((t) => t <= 16).map((terms) => ({ family, terms }));
+  }
+}
+
+/** For each budget, the valid candidate with the most parameters within it (deduplicated). */
+export function sweepSpecs(family: FamilyName, rows: number, cols: number, budgets: number[]) {
+  const def = getFamily(family);
+  const valid: Array<{ spec: Spec; params: number }> = [];
+  for (const spec of candidates(family, rows, cols, budgets)) {
+    try {
+      def.validate(spec as never, rows, cols);
+      valid.push({ spec, params: def.paramCount(spec as never, rows, cols) });
+    } catch {
+      // not a valid member for this shape
+    }
+  }
+  const out: Array<{ spec: Spec; params: number; budget: number }> = [];
+  const seen = new Set<string>();
+  for (const budget of [...budgets].sort((a, b) => a - b)) {
+    const cap = budget * rows * cols;
+    let best: { spec: Spec; params: number } | null = null;
+    for (const c of valid) if (c.params <= cap && (!best || c.params > best.params)) best = c;
+    if (!best) continue;
+    const key = JSON.stringify(best.spec);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...best, budget });
+  }
+  return out;
+}
+
+function uniqueLabels(labels: string[]): string[] {
+  const count = new Map<string, number>();
+  return labels.map((l) => {
+    const n = (count.get(l) ?? 0) + 1;
+    count.set(l, n);
+    return n === 1 ? l : `${l} #${n}`;
+  });
+}
+
+interface Projected {
+  params: number;
+  dense: Float64Array;
+  relFrob: number;
+  relSpectral: number;
+  applyMs: number | null;
+}
+
+async function projectAndMeasure(
+  ctx: KindContext,
+  config: ApproximationConfig,
+  W: Tensor,
+  w: Float64Array,
+  rows: number,
+  cols: number,
+  norms: { fro: number; spec: number },
+  spec: Spec,
+  rng: Rng,
+  timeIt: boolean,
+  x: Tensor | null,
+): Promise<Projected> {
+  const def = getFamily(spec.family);
+  const M = await def.project(W, spec as never, { rng: rng.fork() });
+  try {
+    const D = M.toDense();
+    const dense = Float64Array.from(await D.read());
+    D.dispose();
+    const err = difference(w, dense);
+    const relFrob = frobenius(err) / norms.fro;
+    const relSpectral = spectralNorm(err, rows, cols, rng.fork()) / norms.spec;
+    let applyMs: number | null = null;
+    if (timeIt && x) {
+      throwIfAborted(ctx.signal);
+      applyMs = await timeGpu(ctx.gpu, () => tidy(() => void M.apply(x)), config.warmup, config.repeats);
+    }
+    return { params: M.params, dense, relFrob, relSpectral, applyMs };
+  } finally {
+    M.dispose();
+  }
+}
+
+export const approximation = defineExperiment({
+  kind: 'approximation',
+  title: 'Approximate one matrix with structured families (errors, spectra, speed)',
+  config: ApproximationConfig,
+  summary: ApproximationSummary,
+  timingFields: ['applyMs', 'denseMs'],
+  timingSeries: [],
+  async *run(config, ctx): AsyncGenerator<KindEvent, ApproximationSummary> {
+    const rng = new Rng(config.seed);
+    const m = await ctx.loadMatrix(config.matrix, 'matrix');
+    const { rows, cols } = m;
+    if (rows * cols > MAX_ENTRIES)
+      throw new InputError(
+        `${rows}×${cols} has ${rows * cols} entries, over this experiment's limit of ${MAX_ENTRIES}`,
+        'matrix',
+      );
+    config.methods.forEach((s, i) => {
+      checkSpec(s, rows, cols, `methods[${i}]`);
+    });
+    const sweepFamilies = config.sweep
+      ? (config.sweep.families ?? [...new Set(config.methods.map((s) => s.family))])
+      : [];
+    sweepFamilies.forEach((f, i) => {
+      if (!registeredFamilies().some((d) => d.name === f))
+        throw new InputError(`family '${f}' is not available`, `sweep.families[${i}]`);
+    });
+    const w = m.data;
+    const fro = frobenius(w);
+    if (!(fro > 0)) throw new InputError(`${m.name} is all zeros: relative errors are undefined`, 'matrix');
+    const exact = exactSvdAffordable(rows, cols);
+    const sW = exact ? singularValues(w, rows, cols) : null;
+    const spec = sW ? sW[0] : spectralNorm(w, rows, cols, rng.fork());
+    const norms = { fro, spec };
+    if (sW)
+      yield {
+        type: 'artifact',
+        name: 'singularValues/W',
+        data: { type: 'vector', label: 'singular values of W', values: Array.from(sW) },
+      };
+
+    const summary: ApproximationSummary = {
+      matrix: { name: m.name, rows, cols, frobNorm: fro, spectralNorm: spec },
+      methods: [],
+    };
+    ctx.setSummary(summary);
+    const labels = uniqueLabels(config.methods.map((s) => getFamily(s.family).label(s as never)));
+    const sweepPlan = sweepFamilies.map((f) => ({
+      family: f,
+      points: sweepSpecs(f, rows, cols, config.sweep?.budgets ?? []),
+    }));
+    const totalSteps = config.methods.length + sweepPlan.reduce((a, p) => a + p.points.length, 0) + 1;
+    let step = 0;
+    const progress = (message: string): KindEvent => ({
+      type: 'progress',
+      fraction: step / totalSteps,
+      message,
+    });
+
+    const W = Tensor.fromArray(ctx.gpu, Float32Array.from(w), [rows, cols]);
+    const x = config.timing ? Tensor.randn(ctx.gpu, [config.batch, cols], rng.fork()) : null;
+    try {
+      let denseMs: number | null = null;
+      if (x) {
+        yield progress('timing dense X·Wᵀ');
+        denseMs = await timeGpu(
+          ctx.gpu,
+          () => tidy(() => void matmul(x, W, { transB: true })),
+          config.warmup,
+          config.repeats,
+        );
+      }
+      step++;
+      for (let i = 0; i < config.methods.length; i++) {
+        throwIfAborted(ctx.signal);
+        const s = config.methods[i];
+        yield progress(`${labels[i]} (${i + 1}/${config.methods.length})`);
+        const r = await projectAndMeasure(ctx, config, W, w, rows, cols, norms, s, rng.fork(), Boolean(x), x);
+        const row = {
+          label: labels[i],
+          family: s.family,
+          params: r.params,
+          paramFraction: r.params / (rows * cols),
+          relFrobError: r.relFrob,
+          relSpectralError: r.relSpectral,
+          applyMs: r.applyMs,
+          denseMs,
+        };
+        summary.methods.push(row);
+        if (exact)
+          yield {
+            type: 'artifact',
+            name: `singularValues/${labels[i]}`,
+            data: {
+              type: 'vector',
+              label: `singular values of ${labels[i]}`,
+              values: Array.from(singularValues(r.dense, rows, cols)),
+            },
+          };
+        const absErr = difference(w, r.dense).map(Math.abs);
+        yield {
+          type: 'artifact',
+          name: `errorHeatmap/${labels[i]}`,
+          data: { ...downsample(absErr, rows, cols), label: `|W − Ŵ| for ${labels[i]}` },
+        };
+        step++;
+      }
+      if (sweepPlan.length) summary.sweep = [];
+      for (const plan of sweepPlan) {
+        for (const pt of plan.points) {
+          throwIfAborted(ctx.signal);
+          const label = getFamily(pt.spec.family).label(pt.spec as never);
+          yield progress(`sweep: ${label}`);
+          const r = await projectAndMeasure(
+            ctx,
+            config,
+            W,
+            w,
+            rows,
+            cols,
+            norms,
+            pt.spec,
+            rng.fork(),
+            false,
+            null,
+          );
+          summary.sweep?.push({
+            family: plan.family,
+            label,
+            budget: pt.budget,
+            params: r.params,
+            relFrobError: r.relFrob,
+            relSpectralError: r.relSpectral,
+          });
+          yield { type: 'metric', series: `error/${plan.family}`, step: r.params, value: r.relFrob };
+          yield {
+            type: 'metric',
+            series: `spectralError/${plan.family}`,
+            step: r.params,
+            value: r.relSpectral,
+          };
+          step++;
+        }
+      }
+      yield progress('done');
+      return summary;
+    } finally {
+      W.dispose();
+      x?.dispose();
+    }
+  },
+});

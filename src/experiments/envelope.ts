@@ -1,0 +1,212 @@
+/**
+ * The shared envelope of every experiment: config header fields, events, artifacts, the result
+ * JSON, errors, and the definition each kind file exports. A new kind is one file that exports an
+ * ExperimentDef (config schema with `configSchema(kind, {...})`, summary schema, run()) plus one
+ * line in ./index.ts.
+ */
+import { z } from 'zod';
+import type { Gpu } from '../gpu/device';
+
+export const CONFIG_SCHEMA_ID = 'smx/experiment@1';
+export const RESULT_SCHEMA_ID = 'smx/result@1';
+
+/** Fields every config has besides its kind's own. */
+export const envelopeFields = {
+  schema: z.literal(CONFIG_SCHEMA_ID).describe(`Always "${CONFIG_SCHEMA_ID}".`),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0)
+    .describe('Every random choice of the run derives from this seed.'),
+  name: z.string().max(200).optional().describe('A title for the run.'),
+  description: z.string().max(4000).optional(),
+};
+
+/** A kind's config schema: the envelope plus the kind's fields; unknown keys are errors (typos). */
+export function configSchema<K extends string, S extends z.ZodRawShape>(kind: K, shape: S) {
+  return z.strictObject({ ...envelopeFields, kind: z.literal(kind), ...shape });
+}
+
+// ------------------------------------------------------------------ artifacts and events
+
+export const VectorArtifact = z.object({
+  type: z.literal('vector'),
+  /** What the entries are ("singular values", "eigenvalues", ...). */
+  label: z.string(),
+  values: z.array(z.number()),
+});
+export const MatrixArtifact = z.object({
+  type: z.literal('matrix'),
+  label: z.string(),
+  rows: z.number().int().min(1),
+  cols: z.number().int().min(1),
+  /** Row-major, rows × cols. */
+  values: z.array(z.number()),
+  /** The source size when the matrix was downsampled (block means). */
+  sourceRows: z.number().int().min(1).optional(),
+  sourceCols: z.number().int().min(1).optional(),
+});
+export const Artifact = z.discriminatedUnion('type', [VectorArtifact, MatrixArtifact]);
+export type Artifact = z.infer<typeof Artifact>;
+
+export const SeriesPoint = z.object({ step: z.number(), value: z.number() });
+export type SeriesPoint = z.infer<typeof SeriesPoint>;
+
+/** What a kind's run() yields while it works. */
+export type KindEvent =
+  | { type: 'progress'; fraction: number; message: string }
+  | { type: 'metric'; series: string; step: number; value: number }
+  | { type: 'artifact'; name: string; data: Artifact };
+
+/** What the runner streams: the kind's events, then done with the whole result JSON. */
+export type ExperimentEvent = KindEvent | { type: 'done'; result: ExperimentResult };
+
+// ------------------------------------------------------------------ result
+
+export const RunStatus = z.enum(['finished', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const AdapterInfo = z.object({
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  isFallbackAdapter: z.boolean(),
+  features: z.array(z.string()),
+  limits: z.record(z.string(), z.number()),
+});
+
+export const RunEnv = z.object({
+  app: z.string(),
+  version: z.string(),
+  runtime: z.enum(['browser', 'node']),
+  /** navigator.userAgent in the browser, `node vX` in Node. */
+  userAgent: z.string(),
+  adapter: AdapterInfo.nullable(),
+  /** How GPU times were measured. */
+  timing: z.enum(['timestamp-query', 'wall-clock']).nullable(),
+});
+export type RunEnv = z.infer<typeof RunEnv>;
+
+export const RunError = z.object({
+  name: z.string(),
+  message: z.string(),
+  /** Config field path (`methods[1].rank`) when the error is about one field. */
+  path: z.string().optional(),
+});
+export type RunError = z.infer<typeof RunError>;
+
+/** The result envelope for one kind, given its config and summary schemas. */
+export function resultSchema<K extends string>(kind: K, config: z.ZodType, summary: z.ZodType) {
+  return z.strictObject({
+    schema: z.literal(RESULT_SCHEMA_ID),
+    id: z.string(),
+    kind: z.literal(kind),
+    status: RunStatus,
+    /** The config as run, defaults filled in. */
+    config,
+    env: RunEnv,
+    startedAt: z.string(),
+    endedAt: z.string(),
+    /** The kind's summary; partial (fewer list entries) when the run failed or was cancelled. */
+    summary: summary.nullable(),
+    series: z.record(z.string(), z.array(SeriesPoint)),
+    artifacts: z.record(z.string(), Artifact),
+    error: RunError.optional(),
+  });
+}
+
+export interface ExperimentResult {
+  schema: typeof RESULT_SCHEMA_ID;
+  id: string;
+  kind: string;
+  status: RunStatus;
+  config: unknown;
+  env: RunEnv;
+  startedAt: string;
+  endedAt: string;
+  summary: unknown;
+  series: Record<string, SeriesPoint[]>;
+  artifacts: Record<string, Artifact>;
+  error?: RunError;
+}
+
+// ------------------------------------------------------------------ errors
+
+/**
+ * The config or an input it names is invalid (a field out of range, a spec that does not fit the
+ * matrix, an unreadable matrix file). The CLI exits 2 on it; the worker posts it as an error.
+ */
+export class InputError extends Error {
+  constructor(
+    /** What is wrong, without the path. */
+    readonly detail: string,
+    /** Field path like `methods[1].rank`, or '' for the whole config / a file problem. */
+    readonly path = '',
+  ) {
+    super(path ? `${path}: ${detail}` : detail);
+    this.name = 'InputError';
+  }
+}
+
+/** `["methods", 1, "rank"]` → `methods[1].rank`. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else s += s ? `.${String(p)}` : String(p);
+  }
+  return s;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const e = new Error('The run was cancelled.');
+    e.name = 'AbortError';
+    throw e;
+  }
+}
+
+export function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError';
+}
+
+// ------------------------------------------------------------------ kinds
+
+/** What a kind's run() gets (the runner builds it from its own context). */
+export interface KindContext {
+  gpu: Gpu;
+  signal: AbortSignal;
+  /** Record the summary so far: kept in the result if the run fails or is cancelled later. */
+  setSummary(summary: unknown): void;
+  /** Load a matrix source named by the config (a file, a generator, an image). */
+  loadMatrix(
+    source: unknown,
+    path: string,
+  ): Promise<{ rows: number; cols: number; data: Float64Array; name: string }>;
+}
+
+export interface ExperimentDef<C = unknown, S = unknown> {
+  kind: string;
+  /** One line for the UI's preset list. */
+  title: string;
+  config: z.ZodType<C>;
+  summary: z.ZodType<S>;
+  /**
+   * Checks that need more than the schema but no GPU or file (sizes against each other, specs
+   * against the matrix shape when a generator fixes it). Throw InputError naming the path.
+   */
+  check?(config: C): void;
+  /** Summary fields that are timings (left out of determinism comparisons). */
+  timingFields: readonly string[];
+  /** Series name prefixes that hold timings. */
+  timingSeries: readonly string[];
+  run(config: C, ctx: KindContext): AsyncGenerator<KindEvent, S>;
+}
+
+/** Identity with the right inference for a kind definition. */
+export function defineExperiment<C, S>(def: ExperimentDef<C, S>): ExperimentDef<C, S> {
+  return def;
+}

@@ -1,0 +1,13 @@
+/**
+ * Every experiment kind, in menu order. Adding a kind: write src/experiments/<kind>.ts exporting
+ * an ExperimentDef (see envelope.ts) and add it to this list; schemas, runner, worker, CLI and
+ * the JSON Schemas pick it up from here.
+ */
+import { approximation } from './approximation';
+import type { ExperimentDef } from './envelope';
+import { spectrum } from './spectrum';
+import { speedup } from './speedup';
+
+export const KINDS = [approximation, spectrum, speedup] as const;
+
+export type AnyExperiment = ExperimentDef<unknown, unknown>;

@@ -1,0 +1,245 @@
+/**
+ * Kind `spectrum`: a gallery of generated matrices and their spectra.
+ * - `toeplitz-bspline`: T_n from B-spline collocation of a Riesz fractional operator (degree p,
+ *   order α; ALGORITHMS.md §6): its eigenvalues beside the symbol samples f(jπ/(n+1)), j = 1…n,
+ *   both sorted, and their largest difference.
+ * - `structured`: a random member of a structured family (Monarch, block-diagonal, …), n × n,
+ *   and its singular values.
+ * - `random`: a Gaussian matrix (entries N(0, 1/n)) vs a random orthogonal one: singular values of
+ *   both and ‖x_k‖ for x_{k+1} = W x_k on the GPU (series `norm/<label>/gaussian|orthogonal`).
+ */
+import { z } from 'zod';
+import { generate } from '../data/sources';
+import { eigh } from '../linalg/eigh';
+import { getFamily } from '../structured/registry';
+import { FamilySpec } from '../structured/specs';
+import { matmul } from '../tensor/ops';
+import { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { checkSpec } from './approximation';
+import { configSchema, defineExperiment, type KindEvent, throwIfAborted } from './envelope';
+import { frobenius, singularValues } from './measure';
+
+/** Gallery matrices are analysed with dense O(n³) CPU solvers: keep them small. */
+export const MAX_GALLERY_N = 512;
+const n = z.number().int().min(2).max(MAX_GALLERY_N).default(64);
+
+const ToeplitzEntry = z.strictObject({
+  type: z.literal('toeplitz-bspline'),
+  label: z.string().max(200).optional(),
+  n,
+  p: z.number().int().min(2).max(12).default(3),
+  alpha: z.number().gt(1).max(2).default(1.5),
+  terms: z.number().int().min(10).max(100_000).default(2000),
+});
+const StructuredEntry = z.strictObject({
+  type: z.literal('structured'),
+  label: z.string().max(200).optional(),
+  n,
+  spec: FamilySpec,
+});
+const RandomEntry = z.strictObject({
+  type: z.literal('random'),
+  label: z.string().max(200).optional(),
+  n,
+  /** Repeated multiplications x ← W x. */
+  steps: z.number().int().min(1).max(1000).default(50),
+});
+const Entry = z.discriminatedUnion('type', [ToeplitzEntry, StructuredEntry, RandomEntry]);
+
+export const SpectrumConfig = configSchema('spectrum', {
+  entries: z.array(Entry).min(1).max(16),
+});
+export type SpectrumConfig = z.infer<typeof SpectrumConfig>;
+
+const EntryResult = z.object({
+  label: z.string(),
+  type: z.string(),
+  n: z.number(),
+  /** Largest and smallest eigenvalue (toeplitz) or singular value. */
+  max: z.number(),
+  min: z.number(),
+  /** max / min (Infinity never appears: null when min is 0). */
+  condition: z.number().nullable(),
+  /** toeplitz-bspline: max_j |λ_j − f(θ_j)| over the sorted lists. */
+  symbolMaxAbsDiff: z.number().optional(),
+  /** random: ‖x_steps‖ / ‖x_0‖ for the Gaussian and the orthogonal matrix. */
+  gaussianNormRatio: z.number().optional(),
+  orthogonalNormRatio: z.number().optional(),
+});
+export const SpectrumSummary = z.object({ entries: z.array(EntryResult) });
+export type SpectrumSummary = z.infer<typeof SpectrumSummary>;
+
+/**
+ * The symbol f_p^α(θ) = Σ_{|m| ≤ terms} |θ + 2πm|^α · (sin(θ/2 + πm) / (θ/2 + πm))^{p+1}
+ * (ALGORITHMS.md §6), for θ in (0, π].
+ */
+export function bsplineSymbol(theta: number, p: number, alpha: number, terms: number): number {
+  let s = 0;
+  for (let m = -terms; m <= terms; m++) {
+    const x = theta / 2 + Math.PI * m;
+    const sinc = x === 0 ? 1 : Math.sin(x) / x;
+    s += Math.abs(2 * x) ** alpha * sinc ** (p + 1);
+  }
+  return s;
+}
+
+type Entry = z.infer<typeof Entry>;
+
+function entryLabel(e: Entry, i: number): string {
+  if (e.label) return e.label;
+  switch (e.type) {
+    case 'toeplitz-bspline':
+      return `Toeplitz B-spline p=${e.p} α=${e.alpha} n=${e.n}`;
+    case 'structured':
+      return `${getFamily(e.spec.family).label(e.spec as never)} n=${e.n}`;
+    case 'random':
+      return `random n=${e.n} #${i + 1}`;
+  }
+}
+
+function stats(values: ArrayLike<number>) {
+  let max = -Infinity;
+  let min = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    max = Math.max(max, values[i]);
+    min = Math.min(min, values[i]);
+  }
+  return { max, min, condition: min > 0 ? max / min : null };
+}
+
+/** ‖x_k‖ for k = 0…steps under x ← x·Wᵀ on the GPU (x starts as a seeded unit vector). */
+async function normTrajectory(
+  ctx: { gpu: Tensor['gpu'] },
+  w: Float64Array,
+  size: number,
+  x0: Float64Array,
+  steps: number,
+) {
+  const W = Tensor.fromArray(ctx.gpu, Float32Array.from(w), [size, size]);
+  let x = Tensor.fromArray(ctx.gpu, Float32Array.from(x0), [1, size]);
+  const norms = [frobenius(x0)];
+  try {
+    for (let k = 0; k < steps; k++) {
+      const next = matmul(x, W, { transB: true });
+      x.dispose();
+      x = next;
+      norms.push(frobenius(await x.read()));
+    }
+  } finally {
+    x.dispose();
+    W.dispose();
+  }
+  return norms;
+}
+
+export const spectrum = defineExperiment({
+  kind: 'spectrum',
+  title: 'Spectra of structured and generated matrices (Toeplitz B-spline, Monarch, random)',
+  config: SpectrumConfig,
+  summary: SpectrumSummary,
+  timingFields: [],
+  timingSeries: [],
+  check(config) {
+    config.entries.forEach((e, i) => {
+      if (e.type === 'structured') checkSpec(e.spec, e.n, e.n, `entries[${i}].spec`);
+    });
+  },
+  async *run(config, ctx): AsyncGenerator<KindEvent, SpectrumSummary> {
+    const rng = new Rng(config.seed);
+    const summary: SpectrumSummary = { entries: [] };
+    ctx.setSummary(summary);
+    const count = config.entries.length;
+    for (let i = 0; i < count; i++) {
+      throwIfAborted(ctx.signal);
+      const e = config.entries[i];
+      const erng = rng.fork();
+      const label = entryLabel(e, i);
+      yield { type: 'progress', fraction: i / count, message: label };
+      if (e.type === 'toeplitz-bspline') {
+        const T = generate(
+          {
+            source: 'generate',
+            generator: 'toeplitz-bspline',
+            n: e.n,
+            p: e.p,
+            alpha: e.alpha,
+            terms: e.terms,
+          },
+          erng,
+        );
+        const eig = Array.from(eigh(T.data, e.n, { valuesOnly: true }).values).sort((a, b) => a - b);
+        const sym = Array.from({ length: e.n }, (_, j) =>
+          bsplineSymbol(((j + 1) * Math.PI) / (e.n + 1), e.p, e.alpha, e.terms),
+        ).sort((a, b) => a - b);
+        let diff = 0;
+        for (let j = 0; j < e.n; j++) diff = Math.max(diff, Math.abs(eig[j] - sym[j]));
+        yield {
+          type: 'artifact',
+          name: `eigenvalues/${label}`,
+          data: { type: 'vector', label: 'eigenvalues of T_n, ascending', values: eig },
+        };
+        yield {
+          type: 'artifact',
+          name: `symbol/${label}`,
+          data: { type: 'vector', label: 'symbol samples f(jπ/(n+1)), ascending', values: sym },
+        };
+        summary.entries.push({ label, type: e.type, n: e.n, ...stats(eig), symbolMaxAbsDiff: diff });
+      } else if (e.type === 'structured') {
+        const def = getFamily(e.spec.family);
+        const M = def.random(ctx.gpu, e.n, e.n, e.spec as never, { rng: erng });
+        let dense: Float64Array;
+        try {
+          const D = M.toDense();
+          dense = Float64Array.from(await D.read());
+          D.dispose();
+        } finally {
+          M.dispose();
+        }
+        const sv = Array.from(singularValues(dense, e.n, e.n));
+        yield {
+          type: 'artifact',
+          name: `singularValues/${label}`,
+          data: { type: 'vector', label: 'singular values', values: sv },
+        };
+        summary.entries.push({ label, type: e.type, n: e.n, ...stats(sv) });
+      } else {
+        const G = generate(
+          { source: 'generate', generator: 'gaussian', rows: e.n, cols: e.n, std: 1 / Math.sqrt(e.n) },
+          erng,
+        );
+        const Q = generate({ source: 'generate', generator: 'orthogonal', rows: e.n, cols: e.n }, erng);
+        const x0 = erng.normals(e.n);
+        const n0 = frobenius(x0);
+        for (let j = 0; j < e.n; j++) x0[j] /= n0;
+        const ratios: Record<string, number> = {};
+        for (const [name, M] of [
+          ['gaussian', G],
+          ['orthogonal', Q],
+        ] as const) {
+          const sv = Array.from(singularValues(M.data, e.n, e.n));
+          yield {
+            type: 'artifact',
+            name: `singularValues/${label}/${name}`,
+            data: { type: 'vector', label: `singular values (${name})`, values: sv },
+          };
+          const norms = await normTrajectory(ctx, M.data, e.n, x0, e.steps);
+          for (let k = 0; k < norms.length; k++)
+            yield { type: 'metric', series: `norm/${label}/${name}`, step: k, value: norms[k] };
+          ratios[name] = norms[norms.length - 1] / norms[0];
+        }
+        const svG = singularValues(G.data, e.n, e.n);
+        summary.entries.push({
+          label,
+          type: e.type,
+          n: e.n,
+          ...stats(svG),
+          gaussianNormRatio: ratios.gaussian,
+          orthogonalNormRatio: ratios.orthogonal,
+        });
+      }
+    }
+    yield { type: 'progress', fraction: 1, message: 'done' };
+    return summary;
+  },
+});

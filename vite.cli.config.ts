@@ -1,0 +1,14 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/** The experiment CLI as one Node ESM bundle (WGSL ?raw imports inlined), driven by scripts/experiment.sh. */
+export default defineConfig({
+  logLevel: 'warn',
+  build: {
+    ssr: resolve(import.meta.dirname, 'src/runtime/cli-main.ts'),
+    outDir: resolve(import.meta.dirname, 'dist-cli'),
+    emptyOutDir: true,
+    target: 'node20',
+    rollupOptions: { output: { entryFileNames: 'experiment.mjs' } },
+  },
+});
