@@ -188,3 +188,40 @@ function tridiagonalize(a0: Float64Array, n: number): { d: Float64Array; e: Floa
   for (let i = 0; i < n - 1; i++) e[i] = a[(i + 1) * n + i];
   return { d, e };
 }
+
+/** X = A⁻¹·B for a square n × n A and n × p B (Gaussian elimination with partial pivoting). */
+export function solve64(a: Float64Array, n: number, b: Float64Array, p: number): Float64Array {
+  const m = a.slice();
+  const x = b.slice();
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let i = c + 1; i < n; i++) if (Math.abs(m[i * n + c]) > Math.abs(m[piv * n + c])) piv = i;
+    if (m[piv * n + c] === 0) throw new Error('solve64: singular matrix');
+    if (piv !== c) {
+      for (let j = 0; j < n; j++) [m[c * n + j], m[piv * n + j]] = [m[piv * n + j], m[c * n + j]];
+      for (let j = 0; j < p; j++) [x[c * p + j], x[piv * p + j]] = [x[piv * p + j], x[c * p + j]];
+    }
+    for (let i = c + 1; i < n; i++) {
+      const f = m[i * n + c] / m[c * n + c];
+      if (f === 0) continue;
+      for (let j = c; j < n; j++) m[i * n + j] -= f * m[c * n + j];
+      for (let j = 0; j < p; j++) x[i * p + j] -= f * x[c * p + j];
+    }
+  }
+  for (let c = n - 1; c >= 0; c--) {
+    for (let j = 0; j < p; j++) {
+      let s = x[c * p + j];
+      for (let k = c + 1; k < n; k++) s -= m[c * n + k] * x[k * p + j];
+      x[c * p + j] = s / m[c * n + c];
+    }
+  }
+  return x;
+}
+
+/** Nyström oracle Â = Y·(ΩᵀY)⁻¹·Yᵀ with Y = A·Ω (A n × n, Ω n × l, ΩᵀAΩ invertible). */
+export function nystromRef(a: Float64Array, n: number, omega: Float64Array, l: number): Float64Array {
+  const y = matmul64(a, n, n, omega, n, l);
+  const core = matmul64(omega, n, l, y, n, l, true);
+  const z = solve64(core, l, transpose64(y, n, l), n); // l × n
+  return matmul64(y, n, l, z, l, n);
+}
