@@ -1,0 +1,33 @@
+/**
+ * Messages between the UI and the experiment worker (src/runtime/worker.ts).
+ *
+ * UI → worker:  init | run{id, config, bytes?} | cancel{id} | loseDevice (test hook: destroys the device)
+ * worker → UI:  ready{adapter} | unavailable{message} | event{id, event} | error{id, error} | deviceLost{message}
+ *
+ * A run streams event messages (progress, metric, artifact) and ends with exactly one of: an event
+ * whose event.type is 'done' (the result JSON, status finished | failed | cancelled), or an error
+ * (invalid config or input: error.path names the field, e.g. `methods[1].rank`).
+ */
+import type { ExperimentEvent, RunError } from '../experiments/envelope';
+import type { AdapterSummary } from '../gpu/device';
+
+export type ToWorker =
+  | { type: 'init' }
+  | { type: 'run'; id: string; config: unknown; bytes?: Uint8Array }
+  | { type: 'cancel'; id: string }
+  | { type: 'loseDevice' };
+
+export type FromWorker =
+  | { type: 'ready'; adapter: AdapterSummary }
+  | { type: 'unavailable'; message: string }
+  | { type: 'event'; id: string; event: ExperimentEvent }
+  | { type: 'error'; id: string; error: RunError }
+  | { type: 'deviceLost'; message: string };
+
+/** True when a message ends run `id` (its done event or its error). */
+export function endsRun(msg: FromWorker, id: string): boolean {
+  return (
+    (msg.type === 'event' && msg.id === id && msg.event.type === 'done') ||
+    (msg.type === 'error' && msg.id === id)
+  );
+}
