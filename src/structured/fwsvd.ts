@@ -10,8 +10,9 @@
  * Constant importance gives D = c·I and reduces exactly to the truncated SVD. With no importance,
  * or all importances 0, every feature counts the same (plain truncated SVD).
  */
-import { Tensor } from '../tensor/tensor';
-import { checkRank, factorsFromSvd, LowRankMatrix, randomLowRank, readMatrix, topSingular } from './lowrank';
+import { mul } from '../tensor/ops';
+import { Tensor, tidy } from '../tensor/tensor';
+import { checkRank, factorsFromSvd, LowRankMatrix, matrixShape, randomLowRank, topSingular } from './lowrank';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError } from './types';
@@ -52,23 +53,22 @@ export async function projectFwsvd(
   spec: FwsvdSpec,
   opts: ProjectOptions = {},
 ): Promise<LowRankMatrix> {
-  const { w, m, n } = await readMatrix(W, 'fwsvd');
+  const { m, n } = matrixShape(W, 'fwsvd');
   validate(spec, m, n);
   const d = fwsvdWeights(spec.importance, n);
-  const wd = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) wd[i * n + j] = w[i * n + j] * d[j];
-  const svd = await topSingular(wd, m, n, spec.rank, { method: 'auto', rng: opts.rng });
+  // W·D: scale the columns (a suffix broadcast of d over the rows).
+  const wd = tidy(() => mul(W, Tensor.fromArray(W.gpu, d, [n])));
+  let svd: Awaited<ReturnType<typeof topSingular>>;
+  try {
+    svd = await topSingular(wd, spec.rank, { method: 'auto', rng: opts.rng });
+  } finally {
+    wd.dispose();
+  }
   const { B, A } = factorsFromSvd(
     svd,
-    m,
-    n,
     d.map((v) => 1 / v),
   );
-  return new LowRankMatrix(
-    Tensor.fromArray(W.gpu, B, [m, spec.rank]),
-    Tensor.fromArray(W.gpu, A, [spec.rank, n]),
-    'fwsvd',
-  );
+  return new LowRankMatrix(B, A, 'fwsvd');
 }
 
 registerFamily({

@@ -108,6 +108,16 @@ describe('lowrank project (randomized SVD)', () => {
     expect(await a.A.read()).toEqual(await b.A.read());
   });
 
+  it('without an rng the sketch is still reproducible (seed 0)', async () => {
+    const W = Tensor.fromArray(gpu, w, [m, n]);
+    const sp = spec(r, { method: 'randomized', niter: 1 });
+    const a = await projectLowRank(W, sp);
+    const b = await projectLowRank(W, sp);
+    expect(await a.toDense().read()).toEqual(await b.toDense().read());
+    const c = await projectLowRank(W, sp, { rng: new Rng(0) });
+    expect(await c.toDense().read()).toEqual(await a.toDense().read());
+  });
+
   it("'auto' picks exact for small matrices (identical to method 'exact')", async () => {
     const W = Tensor.fromArray(gpu, w, [m, n]);
     const a = await projectLowRank(W, spec(r, { method: 'auto' }));

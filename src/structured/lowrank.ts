@@ -8,7 +8,9 @@
  * project(W, {rank}) is the Eckart–Young optimum: the top-r singular triplets of W, with √σ split to
  * both sides (B = U_r·√Σ_r, A = √Σ_r·V_rᵀ), so BᵀB = A·Aᵀ = Σ_r. method 'exact' runs the float64
  * one-sided Jacobi SVD on the CPU (src/linalg/jacobi.ts); 'randomized' the seeded
- * Halko–Martinsson–Tropp sketch (src/linalg/rsvd.ts); 'auto' picks exact for small matrices.
+ * Halko–Martinsson–Tropp sketch on the GPU (src/linalg/rsvd.ts); 'auto' picks exact when
+ * min(out, in) ≤ 256. The factors are formed on the GPU from the SVD (no read-back of W on the
+ * randomized path).
  *
  * The helpers below (topSingular, factorsFromSvd) are shared with orthoproj.ts and fwsvd.ts.
  * Parameters are not marked trainable here: an optimiser calls .trainable() on parameters().
@@ -16,24 +18,15 @@
  * backward pass: run it inside tidy().
  */
 import { ShapeError } from '../gpu/errors';
-import { svdJacobi } from '../linalg/jacobi';
-import { matmul } from '../tensor/ops';
+import { type GpuSvd, type SvdMethod, truncatedSvd } from '../linalg/rsvd';
+import { matmul, mul, transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, tidy } from '../tensor/tensor';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
 
 type LowRankSpec = SpecOf<'lowrank'>;
-export type SvdMethod = LowRankSpec['method'];
-
-/** Top-r singular triplets in float64: U (m × r), S (r, descending), V (n × r), all row-major. */
-export interface TopSvd {
-  U: Float64Array;
-  S: Float64Array;
-  V: Float64Array;
-  rank: number;
-}
 
 export interface TopSvdOptions {
   method?: SvdMethod;
@@ -42,126 +35,44 @@ export interface TopSvdOptions {
   rng?: Rng;
 }
 
-/** 'auto' uses the exact Jacobi SVD up to this m·n·min(m, n) (≈ a 256 × 256 matrix, < 1 s in JS). */
-export const EXACT_SVD_WORK = 256 ** 3;
-
-export function resolveMethod(method: SvdMethod | undefined, m: number, n: number): 'exact' | 'randomized' {
-  if (method === 'exact' || method === 'randomized') return method;
-  return m * n * Math.min(m, n) <= EXACT_SVD_WORK ? 'exact' : 'randomized';
+/**
+ * The top-r singular triplets of W [m, n] (src/linalg/rsvd.ts truncatedSvd: 'exact' = f64 Jacobi on
+ * the CPU, 'randomized' = seeded HMT on the GPU, 'auto' = exact when min(m, n) ≤ 256). Without an
+ * experiment rng the randomized sketch still is reproducible: seed 0. The caller disposes U and V.
+ */
+export async function topSingular(W: Tensor, r: number, opts: TopSvdOptions = {}): Promise<GpuSvd> {
+  const { U, S, V } = await truncatedSvd(W, r, {
+    method: opts.method ?? 'auto',
+    oversample: opts.oversample,
+    niter: opts.niter,
+    rng: opts.rng ?? new Rng(0),
+  });
+  return { U, S, V };
 }
 
 /**
- * The top-r singular triplets of the m × n float64 matrix w. Singular vectors come back with a
- * deterministic sign (src/linalg's rule), so the same input and seed give the same factors.
+ * LoRA-layout factors of an SVD, √σ split to both sides: B = U·√Σ [m, r], A = √Σ·Vᵀ·diag(colScale)
+ * [r, n]. Consumes (disposes) svd.U and svd.V.
  */
-export async function topSingular(
-  w: Float64Array,
-  m: number,
-  n: number,
-  r: number,
-  opts: TopSvdOptions = {},
-): Promise<TopSvd> {
-  const method = resolveMethod(opts.method, m, n);
-  if (method === 'randomized') return randomizedTop(w, m, n, r, opts);
-  const d = svdJacobi(w, m, n);
-  return { U: cols(d.U, m, d.k, r), S: d.S.slice(0, r), V: cols(d.V, n, d.k, r), rank: r };
-}
-
-function cols(x: Float64Array, rows: number, k: number, r: number): Float64Array {
-  const out = new Float64Array(rows * r);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) out[i * r + j] = x[i * k + j];
+export function factorsFromSvd(svd: GpuSvd, colScale?: ArrayLike<number>): { B: Tensor; A: Tensor } {
+  const gpu = svd.U.gpu;
+  const out = tidy(() => {
+    const root = Tensor.fromArray(gpu, svd.S.map(Math.sqrt), [svd.S.length]);
+    const B = mul(svd.U, root);
+    let A = transpose(mul(svd.V, root));
+    if (colScale) A = mul(A, Tensor.fromArray(gpu, colScale, [colScale.length]));
+    return { B, A };
+  });
+  svd.U.dispose();
+  svd.V.dispose();
   return out;
 }
 
-/**
- * Randomized SVD (Halko, Martinsson, Tropp 2011, Alg. 4.4 + 5.1) in float64 on the CPU: Gaussian
- * Ω (n × (r+p)) from the seeded rng, Q = orth(W·Ω), niter power iterations
- * {Q = orth(Wᵀ·Q); Q = orth(W·Q)}, then the exact SVD of the small (r+p) × n matrix QᵀW.
- */
-async function randomizedTop(w: Float64Array, m: number, n: number, r: number, opts: TopSvdOptions) {
-  // Without an experiment rng the sketch is still reproducible: seed 0.
-  const rng = opts.rng ?? new Rng(0);
-  const l = Math.min(r + (opts.oversample ?? 10), m, n);
-  const niter = opts.niter ?? 4;
-  const omega = rng.normals(n * l);
-  let q = orth(mulAB(w, omega, m, n, l), m, l);
-  for (let it = 0; it < niter; it++) {
-    const z = orth(mulAtB(w, q, m, n, l), n, l);
-    q = orth(mulAB(w, z, m, n, l), m, l);
-  }
-  const small = mulAtB(q, w, m, l, n); // l × n = Qᵀ·W
-  const d = svdJacobi(small, l, n);
-  const Ur = mulAB(q, cols(d.U, l, d.k, r), m, l, r);
-  return { U: Ur, S: d.S.slice(0, r), V: cols(d.V, n, d.k, r), rank: r };
-}
-
-/** (m × k)·(k × n). */
-function mulAB(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let p = 0; p < k; p++) {
-      const v = a[i * k + p];
-      if (v !== 0) for (let j = 0; j < n; j++) c[i * n + j] += v * b[p * n + j];
-    }
-  return c;
-}
-
-/** (m × k)ᵀ·(m × n) → k × n. */
-function mulAtB(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
-  const c = new Float64Array(k * n);
-  for (let i = 0; i < m; i++)
-    for (let p = 0; p < k; p++) {
-      const v = a[i * k + p];
-      if (v !== 0) for (let j = 0; j < n; j++) c[p * n + j] += v * b[i * n + j];
-    }
-  return c;
-}
-
-/** Orthonormalise the k columns of the m × k matrix (modified Gram–Schmidt, twice). */
-function orth(a: Float64Array, m: number, k: number): Float64Array {
-  for (let c = 0; c < k; c++)
-    for (let pass = 0; pass < 2; pass++) {
-      for (let d = 0; d < c; d++) {
-        let dot = 0;
-        for (let i = 0; i < m; i++) dot += a[i * k + c] * a[i * k + d];
-        for (let i = 0; i < m; i++) a[i * k + c] -= dot * a[i * k + d];
-      }
-      let nv = 0;
-      for (let i = 0; i < m; i++) nv += a[i * k + c] ** 2;
-      nv = Math.sqrt(nv);
-      // A (numerically) dependent column: its direction is noise; zero it (rank-deficient sketch).
-      const s = nv > 1e-300 ? 1 / nv : 0;
-      for (let i = 0; i < m; i++) a[i * k + c] *= s;
-    }
-  return a;
-}
-
-/** B = U_r·√Σ_r (m × r), A = √Σ_r·V_rᵀ·diag(colScale) (r × n), as float32-ready arrays. */
-export function factorsFromSvd(
-  svd: TopSvd,
-  m: number,
-  n: number,
-  colScale?: ArrayLike<number>,
-): { B: Float64Array; A: Float64Array } {
-  const r = svd.rank;
-  const B = new Float64Array(m * r);
-  const A = new Float64Array(r * n);
-  for (let c = 0; c < r; c++) {
-    const s = Math.sqrt(svd.S[c]);
-    for (let i = 0; i < m; i++) B[i * r + c] = svd.U[i * r + c] * s;
-    for (let j = 0; j < n; j++) A[c * n + j] = svd.V[j * r + c] * s * (colScale ? colScale[j] : 1);
-  }
-  return { B, A };
-}
-
-/** W read back to float64, checking it is a 2-D matrix. */
-export async function readMatrix(
-  W: Tensor,
-  family: string,
-): Promise<{ w: Float64Array; m: number; n: number }> {
+/** W, checked to be a 2-D matrix. */
+export function matrixShape(W: Tensor, family: string): { m: number; n: number } {
   if (W.rank !== 2)
     throw new ShapeError(`${family}.project needs a 2-D matrix W, got [${W.shape.join(', ')}]`);
-  return { w: Float64Array.from(await W.read()), m: W.shape[0], n: W.shape[1] };
+  return { m: W.shape[0], n: W.shape[1] };
 }
 
 export function checkInput(x: Tensor, cols: number, kind: string): void {
@@ -250,19 +161,16 @@ export async function projectLowRank(
   spec: LowRankSpec,
   opts: ProjectOptions = {},
 ): Promise<LowRankMatrix> {
-  const { w, m, n } = await readMatrix(W, 'lowrank');
+  const { m, n } = matrixShape(W, 'lowrank');
   validateLowRank(spec, m, n);
-  const svd = await topSingular(w, m, n, spec.rank, {
+  const svd = await topSingular(W, spec.rank, {
     method: spec.method,
     oversample: spec.oversample,
     niter: spec.niter,
     rng: opts.rng,
   });
-  const { B, A } = factorsFromSvd(svd, m, n);
-  return new LowRankMatrix(
-    Tensor.fromArray(W.gpu, B, [m, spec.rank]),
-    Tensor.fromArray(W.gpu, A, [spec.rank, n]),
-  );
+  const { B, A } = factorsFromSvd(svd);
+  return new LowRankMatrix(B, A);
 }
 
 /** Random B (σ = 1/√r), A (σ = 1/√in): entries of B·A have variance 1/in, like a Kaiming layer. */

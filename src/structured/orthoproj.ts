@@ -19,10 +19,10 @@
  * orthogonal optimiser for that).
  */
 import { ShapeError } from '../gpu/errors';
-import { matmul } from '../tensor/ops';
+import { matmul, mul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
-import { Tensor } from '../tensor/tensor';
-import { applyTwo, checkInput, checkRank, readMatrix, topSingular } from './lowrank';
+import { Tensor, tidy } from '../tensor/tensor';
+import { applyTwo, checkInput, checkRank, matrixShape, topSingular } from './lowrank';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import type { ProjectOptions, StructuredMatrix } from './types';
@@ -116,14 +116,14 @@ export async function projectOrthoProj(
   spec: OrthoProjSpec,
   opts: ProjectOptions = {},
 ): Promise<OrthoProjMatrix> {
-  const { w, m, n } = await readMatrix(W, 'orthoproj');
+  const { m, n } = matrixShape(W, 'orthoproj');
   validate(spec, m, n);
   const r = spec.rank;
-  const svd = await topSingular(w, m, n, r, { method: 'auto', rng: opts.rng });
-  // W·V_r = U_r·Σ_r (computed from the factors: exact in float64 and cheaper than a GEMM with W).
-  const wu = new Float64Array(m * r);
-  for (let i = 0; i < m; i++) for (let c = 0; c < r; c++) wu[i * r + c] = svd.U[i * r + c] * svd.S[c];
-  return new OrthoProjMatrix(Tensor.fromArray(W.gpu, svd.V, [n, r]), Tensor.fromArray(W.gpu, wu, [m, r]));
+  const { U, S, V } = await topSingular(W, r, { method: 'auto', rng: opts.rng });
+  // W·V_r = U_r·Σ_r (from the factors: one elementwise product instead of a GEMM with W).
+  const WU = tidy(() => mul(U, Tensor.fromArray(W.gpu, S, [r])));
+  U.dispose();
+  return new OrthoProjMatrix(V, WU);
 }
 
 registerFamily({
