@@ -71,6 +71,19 @@ describe('fwsvd', () => {
       f.dispose();
     });
 
+  it('large matrix (auto → seeded randomized SVD): weighted error within 1% of the optimum', async () => {
+    const [m, n, r] = [260, 280, 4];
+    const s = Array.from({ length: m }, (_, i) => 0.6 ** i);
+    const w = Float64Array.from(Float32Array.from(ref.withSpectrum(m, n, s, () => rng.normal())));
+    // Mild weights, so that W·D keeps a decaying spectrum the sketch can find.
+    const imp = Array.from({ length: n }, () => 0.5 + rng.uniform());
+    const f = await projectFwsvd(Tensor.fromArray(gpu, w, [m, n]), spec(r, imp), { rng: new Rng(2) });
+    const e = ref.weightedError(w, await read64(tidy(() => f.toDense())), m, n, imp);
+    const opt = ref.eckartYoungError(ref.svd(ref.scaleColumns(w, m, n, ref.fwsvdWeights(imp, n)), m, n).S, r);
+    expect(e).toBeGreaterThanOrEqual(opt * (1 - 1e-3));
+    expect(e).toBeLessThan(opt * 1.01);
+  });
+
   it('local optimality: perturbing the factors never lowers the weighted error', async () => {
     const [m, n, r] = [12, 20, 3];
     const w = randF32(m * n);
