@@ -1,0 +1,104 @@
+/**
+ * The production page in Chromium with WebGPU (SwiftShader here): it shows the adapter and the
+ * in-page kernel self-check passes, without a console error.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+
+/** Every console error and uncaught page error from the moment the page starts loading. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return errors;
+}
+
+// SwiftShader compiles each pipeline in ~1 s on two shared cores: allow a minute for the run.
+const SELF_CHECK_TIMEOUT = 90_000;
+
+async function waitForVerdict(page: Page): Promise<string> {
+  const status = page.getByTestId('selfcheck-status');
+  await expect(status).toHaveText(/PASS|FAIL/, { timeout: SELF_CHECK_TIMEOUT });
+  return (await status.textContent()) ?? '';
+}
+
+test('shows the adapter and the kernel self-check passes', async ({ page }, testInfo) => {
+  await page.goto('./');
+  await expect(page).toHaveTitle('Structured-matrix playground');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Structured-matrix playground');
+
+  // Adapter: SwiftShader here, a named vendor on a real GPU.
+  const panel = page.getByTestId('adapter-panel');
+  await expect(panel.getByTestId('adapter-architecture')).not.toHaveText('—');
+  const arch = (await panel.getByTestId('adapter-architecture').textContent()) ?? '';
+  const vendor = (await panel.getByTestId('adapter-vendor').textContent()) ?? '';
+  expect(arch === 'swiftshader' || (vendor !== '' && vendor !== '—'), `vendor=${vendor} arch=${arch}`).toBe(
+    true,
+  );
+  await expect(panel.getByTestId('adapter-fallback')).toHaveText(/^(yes|no)$/);
+  await expect(panel.getByTestId('limit-maxStorageBufferBindingSize')).toHaveText(
+    /\d+(\.\d+)? (B|KiB|MiB|GiB)/,
+  );
+  await expect(panel.getByTestId('limit-maxComputeInvocationsPerWorkgroup')).toHaveText(/^\d+$/);
+  await expect(panel.getByTestId('adapter-timestamps')).toHaveText(/^(yes|no)/);
+  if (arch === 'swiftshader') {
+    // What the project's notes record for SwiftShader: 1 GiB bindings (requested), 256 invocations.
+    await expect(panel.getByTestId('limit-maxStorageBufferBindingSize')).toHaveText('1 GiB');
+    await expect(panel.getByTestId('limit-maxComputeInvocationsPerWorkgroup')).toHaveText('256');
+    await expect(panel.getByTestId('adapter-features')).toContainText('timestamp-query');
+  }
+
+  // Self-check: PASS, every row ok, each with a finite error.
+  const verdict = await waitForVerdict(page);
+  const rows = page.getByTestId('check-row');
+  const n = await rows.count();
+  const table = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' '));
+  testInfo.annotations.push({ type: 'self-check', description: table.join('\n') });
+  expect(verdict, table.join('\n')).toBe('PASS');
+  expect(n).toBeGreaterThanOrEqual(8);
+  for (let i = 0; i < n; i++) {
+    await expect(rows.nth(i)).toHaveAttribute('data-ok', 'true');
+    await expect(rows.nth(i).getByTestId('check-error')).toHaveText(/^(0|\d\.\de-\d+)$/);
+  }
+  await expect(page.getByTestId('selfcheck-progress')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
+
+  const shot = testInfo.outputPath('playground.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  if (process.env.SMX_SCREENSHOT) {
+    // For the README: SMX_SCREENSHOT=1 npx playwright test webgpu.spec.ts
+    mkdirSync('docs', { recursive: true });
+    copyFileSync(shot, 'docs/screenshot.png');
+  }
+});
+
+test('no console errors while the working page loads and self-checks', async ({ page }) => {
+  const errors = collectErrors(page);
+  await page.goto('./');
+  expect(await waitForVerdict(page)).toBe('PASS');
+  expect(errors).toEqual([]);
+});
+
+test('a worker that fails shows its error as a text banner, not a blank page', async ({ page }) => {
+  // Serve a broken worker script (the real one is replaced at the network level): the page must say
+  // so in a banner, as text: the markup in the message must not become HTML.
+  await page.route(/selfcheck\.worker[^/]*\.js(\?.*)?$/, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/javascript',
+      body: 'throw new Error("<b id=injected>worker exploded</b>");',
+    }),
+  );
+  await page.goto('./');
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('WorkerError');
+  await expect(page.locator('#injected')).toHaveCount(0);
+  await expect(page.getByTestId('selfcheck-status')).toHaveText('Stopped');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+});
