@@ -109,6 +109,25 @@ export function checkSpec(spec: Spec, rows: number, cols: number, path: string):
   }
 }
 
+/** rows × cols of a generated matrix (known before loading), or null for files. */
+function generatedShape(src: ApproximationConfig['matrix']): { rows: number; cols: number } | null {
+  if (src.source !== 'generate') return null;
+  if ('rows' in src) return { rows: src.rows, cols: src.cols };
+  return { rows: src.n, cols: src.n };
+}
+
+/** The matrix size limit and every method's spec against rows × cols. */
+function checkShape(config: ApproximationConfig, rows: number, cols: number): void {
+  if (rows * cols > MAX_ENTRIES)
+    throw new InputError(
+      `${rows}×${cols} has ${rows * cols} entries, over this experiment's limit of ${MAX_ENTRIES}`,
+      'matrix',
+    );
+  config.methods.forEach((s, i) => {
+    checkSpec(s, rows, cols, `methods[${i}]`);
+  });
+}
+
 function divisors(n: number): number[] {
   const d: number[] = [];
   for (let i = 1; i <= n; i++) if (n % i === 0) d.push(i);
@@ -232,6 +251,15 @@ export const approximation = defineExperiment({
   summary: ApproximationSummary,
   timingFields: ['applyMs', 'denseMs'],
   timingSeries: [],
+  check(config) {
+    const shape = generatedShape(config.matrix);
+    config.sweep?.families?.forEach((f, i) => {
+      if (!registeredFamilies().some((d) => d.name === f))
+        throw new InputError(`family '${f}' is not available`, `sweep.families[${i}]`);
+    });
+    if (!shape) return; // a file: checked once it is loaded
+    checkShape(config, shape.rows, shape.cols);
+  },
   async *run(config, ctx): AsyncGenerator<KindEvent, ApproximationSummary> {
     const rng = new Rng(config.seed);
     const m = await ctx.loadMatrix(config.matrix, 'matrix');

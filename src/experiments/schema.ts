@@ -42,9 +42,15 @@ export function resultSchemaOf(kind: string): z.ZodType {
 }
 
 function kindOf(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   return typeof v;
+}
+
+/** zod says "Invalid input: expected number, received undefined" for a missing field. */
+function clearer(message: string): string {
+  return message.replace(/^Invalid input: expected (.+), received undefined$/, 'missing (expected $1)');
 }
 
 /** Turn zod issues into one InputError: the first issue's path, every issue listed. */
@@ -54,12 +60,12 @@ export function issuesToError(
 ): InputError {
   const lines = issues.slice(0, 8).map((i) => {
     const p = formatPath([...prefix, ...i.path]);
-    return p ? `${p}: ${i.message}` : i.message;
+    return p ? `${p}: ${clearer(i.message)}` : clearer(i.message);
   });
   if (issues.length > 8) lines.push(`… and ${issues.length - 8} more`);
   const first = issues[0];
   const path = formatPath([...prefix, ...(first?.path ?? [])]);
-  const head = first?.message ?? 'invalid config';
+  const head = first ? clearer(first.message) : 'invalid config';
   const detail = lines.length > 1 ? `${head}\n  ${lines.slice(1).join('\n  ')}` : head;
   return new InputError(detail, path);
 }
