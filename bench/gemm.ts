@@ -3,6 +3,7 @@
  * the same device, square sizes and the skinny / low-rank shapes structured layers produce.
  */
 import { registerBench } from '../src/bench/registry';
+import { chooseGemmVariant, type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
 import { matmul } from '../src/tensor/ops';
 import { Tensor } from '../src/tensor/tensor';
 import { tf, tfSubmit } from './tf';
@@ -64,25 +65,62 @@ for (const c of GEMM_CASES) {
       };
     },
   });
-  registerBench({
-    group: 'gemm',
-    name: 'ours',
-    shape,
-    flops,
-    baseline: 'tfjs',
-    quick: c.quick,
-    setup({ gpu, rng }) {
-      const a = Tensor.randn(gpu, aShape, rng);
-      const b = Tensor.randn(gpu, bShape, rng);
-      return {
-        run() {
-          matmul(a, b, { transA, transB }).dispose();
-        },
-        dispose() {
-          a.dispose();
-          b.dispose();
-        },
-      };
-    },
-  });
+  // Our matmul under each GEMM profile (src/tensor/gemm-plan.ts); one bench when both profiles
+  // pick the same kernel. Each checks sampled entries against a float64 dot product first.
+  const byProfile = (['cpu', 'gpu'] as GemmProfile[]).map((p) => ({
+    p,
+    variant: chooseGemmVariant(M, N, K, 1, transA, transB, p),
+  }));
+  const same = byProfile[0].variant === byProfile[1].variant;
+  for (const { p, variant } of same ? byProfile.slice(0, 1) : byProfile) {
+    registerBench({
+      group: 'gemm',
+      name: same ? 'ours' : `ours-${p}`,
+      note: variant,
+      shape,
+      flops,
+      baseline: 'tfjs',
+      quick: c.quick,
+      async setup({ gpu, rng }) {
+        const aData = Float32Array.from(rng.normals(M * K, 1));
+        const bData = Float32Array.from(rng.normals(K * N, 1));
+        const a = Tensor.fromArray(gpu, aData, aShape);
+        const b = Tensor.fromArray(gpu, bData, bShape);
+        const op = () => {
+          const prev = gemmProfile();
+          setGemmProfile(p);
+          try {
+            return matmul(a, b, { transA, transB });
+          } finally {
+            setGemmProfile(prev);
+          }
+        };
+        const first = op();
+        const got = await first.read();
+        first.dispose();
+        let err = 0;
+        let scale = 0;
+        for (let s = 0; s < 64; s++) {
+          const m = rng.int(M);
+          const n = rng.int(N);
+          let v = 0;
+          for (let k = 0; k < K; k++)
+            v += aData[transA ? k * M + m : m * K + k] * bData[transB ? n * K + k : k * N + n];
+          err = Math.max(err, Math.abs(got[m * N + n] - v));
+          scale = Math.max(scale, Math.abs(v));
+        }
+        if (!(err <= 1e-4 * Math.sqrt(K) * Math.max(scale, 1)))
+          throw new Error(`wrong result: max error ${err} on sampled entries (${variant})`);
+        return {
+          run() {
+            op().dispose();
+          },
+          dispose() {
+            a.dispose();
+            b.dispose();
+          },
+        };
+      },
+    });
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { type BenchResult, runBenches, TIMING_METHOD } from '../src/bench/registry';
 import { Gpu } from '../src/gpu/device';
+import { gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
 import { initTf } from './tf';
 import './gemm';
 import './families';
@@ -13,6 +14,7 @@ export interface BenchReport {
   date: string;
   userAgent: string;
   adapter: Gpu['info'];
+  gemmProfile: string;
   timing: string;
   options: { filter: string[]; quick: boolean; rounds: number | null };
   results: BenchResult[];
@@ -39,7 +41,12 @@ async function main(): Promise<BenchReport> {
   const sampleMs = q.get('sampleMs') ? Number(q.get('sampleMs')) : undefined;
   const gpu = await Gpu.create();
   await initTf(gpu);
-  log(`adapter: ${JSON.stringify({ vendor: gpu.info.vendor, architecture: gpu.info.architecture })}`);
+  // What the app does once it has a device: CPU-shaped GEMM variants on fallback (CPU) adapters.
+  setGemmProfile(gpu.info.isFallbackAdapter ? 'cpu' : 'gpu');
+  log(
+    `adapter: ${gpu.info.vendor} / ${gpu.info.architecture}` +
+      `${gpu.info.isFallbackAdapter ? ' (fallback)' : ''}; GEMM profile ${gemmProfile()}`,
+  );
   const results = await runBenches(gpu, {
     filter,
     quick,
@@ -51,6 +58,7 @@ async function main(): Promise<BenchReport> {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
     adapter: gpu.info,
+    gemmProfile: gemmProfile(),
     timing: TIMING_METHOD,
     options: { filter, quick, rounds },
     results,

@@ -70,7 +70,7 @@ function table(results) {
   const rows = results.map((r) => [
     r.group,
     r.shape,
-    r.name,
+    r.note ? `${r.name} (${r.note})` : r.name,
     fmt(r.medianMs, 3),
     fmt(r.minMs, 3),
     fmt(r.maxMs, 3),

@@ -30,6 +30,8 @@ export interface BenchSpec {
   group: string;
   /** Implementation, e.g. 'ours', 'tfjs', 'dense'. Unique within group + shape. */
   name: string;
+  /** Shown beside the name, e.g. the kernel variant a plan picked. */
+  note?: string;
   /** Shape label, e.g. '256×256·256×256'. Benches with the same group + shape are compared. */
   shape: string;
   /** Floating-point operations of one run() (2 × multiply-adds), for GFLOP/s. */
@@ -70,6 +72,7 @@ export interface BenchOptions {
 export interface BenchResult {
   group: string;
   name: string;
+  note?: string;
   shape: string;
   flops: number;
   reps: number;
@@ -137,6 +140,7 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
       const base = {
         group: spec.group,
         name: spec.name,
+        note: spec.note,
         shape: spec.shape,
         flops: spec.flops,
         reps: 0,
@@ -174,6 +178,7 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
       results.push({
         group: l.spec.group,
         name: l.spec.name,
+        note: l.spec.note,
         shape: l.spec.shape,
         flops: l.spec.flops,
         reps,

@@ -4,11 +4,11 @@
  */
 
 import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
-import gemmSrc from '../../shaders/gemm.wgsl?raw';
 import reduceSrc from '../../shaders/reduce.wgsl?raw';
 import softmaxSrc from '../../shaders/softmax.wgsl?raw';
 import transposeSrc from '../../shaders/transpose.wgsl?raw';
 import type { Kernel } from '../gpu/device';
+import { chooseGemmVariant, gemmPlanFor } from './gemm-plan';
 
 export const UNARY = {
   copy: 0,
@@ -41,19 +41,20 @@ export interface GemmPlan {
   workgroups: [number, number, number];
 }
 
-/** Choose the GEMM variant and grid for C (M×N) = op(A)·op(B), K inner, `batch` products. */
+/**
+ * Choose the GEMM variant and grid for C (M×N) = op(A)·op(B), K inner, `batch` products: vec4
+ * kernels for aligned shapes, split-K for small outputs on GPUs, the general kernel otherwise
+ * (src/tensor/gemm-plan.ts; setGemmProfile picks the CPU- or GPU-shaped family).
+ */
 export function gemmPlan(
   M: number,
   N: number,
-  _K: number,
+  K: number,
   batch: number,
   transA: boolean,
   transB: boolean,
 ): GemmPlan {
-  return {
-    kernel: { name: 'gemm', code: gemmSrc, constants: { TRANS_A: transA, TRANS_B: transB } },
-    workgroups: [Math.ceil(N / 32), Math.ceil(M / 32), batch],
-  };
+  return gemmPlanFor(chooseGemmVariant(M, N, K, batch, transA, transB), M, N, batch, transA, transB);
 }
 
 export const unaryKernel = (op: UnaryOp): Kernel => ({
