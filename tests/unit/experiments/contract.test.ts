@@ -15,7 +15,9 @@ import { Rng } from '../../../src/tensor/rng';
 import { cli, PRESET_DIR, presets, ROOT, schemaErrors } from './helpers';
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
-const preset = (kind: string) => {
+// biome-ignore lint/suspicious/noExplicitAny: configs are edited freely in these tests
+type AnyConfig = Record<string, any>;
+const preset = (kind: string): AnyConfig => {
   const p = presets().find((x) => x.config.kind === kind);
   if (!p) throw new Error(`no preset for ${kind}`);
   return clone(p.config);
@@ -150,7 +152,7 @@ function containers(
 ) {
   if (v && typeof v === 'object') {
     out.push({ path, c: v });
-    if (Array.isArray(v)) v.forEach((x, i) => containers(x, [...path, i], out));
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) containers(v[i], [...path, i], out);
     else for (const [k, x] of Object.entries(v)) containers(x, [...path, k], out);
   }
   return out;
