@@ -13,7 +13,8 @@
 // w.r.t. x is `forward` with TRANS_W and the in/out strides swapped.
 //
 // Register-blocked like gemm.wgsl: each invocation owns 4 batch rows × 4 block rows (forward), 4 × 8
-// (forward8, for blocks of ≥ 8 rows) or 4 × 4 entries of one block (gradW), no workgroup memory, no barriers (SwiftShader punishes them).
+// (forward8, for blocks of ≥ 8 rows; forwardFast, vec4 loads when rows and blocks are 4-aligned) or
+// 4 × 4 entries of one block (gradW), no workgroup memory, no barriers (SwiftShader punishes them).
 // Out-of-range indices are clamped on load and dropped on store: any shape works.
 
 override TRANS_W: bool = false;
@@ -148,6 +149,95 @@ fn forward8(@builtin(global_invocation_id) gid: vec3<u32>) {
       if (b < params.batch) { y[b * params.yStride + o] = acc[i][j]; }
     }
   }
+}
+
+@group(0) @binding(6) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> w4: array<vec4<f32>>;
+
+fn put(acc: vec4<f32>, r: u32, b0: u32, oBase: u32) {
+  if (r >= params.R) {
+    return;
+  }
+  let o = oBase + r * params.oes;
+  for (var j = 0u; j < 4u; j++) {
+    if (b0 + j < params.batch) { y[(b0 + j) * params.yStride + o] = acc[j]; }
+  }
+}
+
+// Aligned fast path (not TRANS_W; ies = 1; K, ibs and xStride multiples of 4): x and w read as vec4
+// along c, 4 batch rows × 8 block rows per invocation, named registers only (SwiftShader runs loops
+// over local arrays much slower than named values). Same grid as forward8.
+@compute @workgroup_size(8, 8, 1)
+fn forwardFast(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let R = params.R;
+  let K4 = params.K / 4u;
+  let rTiles = (R + 7u) / 8u;
+  let blk = gid.x / rTiles;
+  let r0 = (gid.x % rTiles) * 8u;
+  let b0 = gid.y * 4u;
+  if (blk >= params.nb || b0 >= params.batch) {
+    return;
+  }
+  let rm = R - 1u;
+  let wb = blk * R * K4;
+  let wo0 = wb + min(r0 + 0u, rm) * K4;
+  let wo1 = wb + min(r0 + 1u, rm) * K4;
+  let wo2 = wb + min(r0 + 2u, rm) * K4;
+  let wo3 = wb + min(r0 + 3u, rm) * K4;
+  let wo4 = wb + min(r0 + 4u, rm) * K4;
+  let wo5 = wb + min(r0 + 5u, rm) * K4;
+  let wo6 = wb + min(r0 + 6u, rm) * K4;
+  let wo7 = wb + min(r0 + 7u, rm) * K4;
+  let xs = params.xStride / 4u;
+  let xb = blk * (params.ibs / 4u);
+  let bm = params.batch - 1u;
+  let xo0 = min(b0 + 0u, bm) * xs + xb;
+  let xo1 = min(b0 + 1u, bm) * xs + xb;
+  let xo2 = min(b0 + 2u, bm) * xs + xb;
+  let xo3 = min(b0 + 3u, bm) * xs + xb;
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  var a4 = vec4<f32>(0.0);
+  var a5 = vec4<f32>(0.0);
+  var a6 = vec4<f32>(0.0);
+  var a7 = vec4<f32>(0.0);
+  for (var k = 0u; k < K4; k++) {
+    let p0 = x4[xo0 + k];
+    let p1 = x4[xo1 + k];
+    let p2 = x4[xo2 + k];
+    let p3 = x4[xo3 + k];
+    let t0 = vec4<f32>(p0.x, p1.x, p2.x, p3.x);
+    let t1 = vec4<f32>(p0.y, p1.y, p2.y, p3.y);
+    let t2 = vec4<f32>(p0.z, p1.z, p2.z, p3.z);
+    let t3 = vec4<f32>(p0.w, p1.w, p2.w, p3.w);
+    let q0 = w4[wo0 + k];
+    a0 += q0.x * t0 + q0.y * t1 + q0.z * t2 + q0.w * t3;
+    let q1 = w4[wo1 + k];
+    a1 += q1.x * t0 + q1.y * t1 + q1.z * t2 + q1.w * t3;
+    let q2 = w4[wo2 + k];
+    a2 += q2.x * t0 + q2.y * t1 + q2.z * t2 + q2.w * t3;
+    let q3 = w4[wo3 + k];
+    a3 += q3.x * t0 + q3.y * t1 + q3.z * t2 + q3.w * t3;
+    let q4 = w4[wo4 + k];
+    a4 += q4.x * t0 + q4.y * t1 + q4.z * t2 + q4.w * t3;
+    let q5 = w4[wo5 + k];
+    a5 += q5.x * t0 + q5.y * t1 + q5.z * t2 + q5.w * t3;
+    let q6 = w4[wo6 + k];
+    a6 += q6.x * t0 + q6.y * t1 + q6.z * t2 + q6.w * t3;
+    let q7 = w4[wo7 + k];
+    a7 += q7.x * t0 + q7.y * t1 + q7.z * t2 + q7.w * t3;
+  }
+  let oBase = blk * params.obs;
+  put(a0, r0 + 0u, b0, oBase);
+  put(a1, r0 + 1u, b0, oBase);
+  put(a2, r0 + 2u, b0, oBase);
+  put(a3, r0 + 3u, b0, oBase);
+  put(a4, r0 + 4u, b0, oBase);
+  put(a5, r0 + 5u, b0, oBase);
+  put(a6, r0 + 6u, b0, oBase);
+  put(a7, r0 + 7u, b0, oBase);
 }
 
 // gid.x: 4-column tile of a block, gid.y: 4-row tile of a block, gid.z: block.

@@ -30,11 +30,13 @@ export interface BlockGeometry {
   oes: number;
 }
 
-export const blockKernel = (entry: 'forward' | 'forward8' | 'gradW', transW = false): Kernel => ({
+export type BlockEntry = 'forward' | 'forward8' | 'forwardFast' | 'gradW';
+
+export const blockKernel = (entry: BlockEntry, transW = false): Kernel => ({
   name: 'blockdiag',
   code: blockdiagSrc,
   entry,
-  constants: entry === 'gradW' ? {} : { TRANS_W: transW },
+  constants: entry === 'forward' || entry === 'forward8' ? { TRANS_W: transW } : {},
 });
 
 /**
@@ -42,7 +44,12 @@ export const blockKernel = (entry: 'forward' | 'forward8' | 'gradW', transW = fa
  * 4. 8 measured ~30% faster on SwiftShader at n = 512 (fewer, longer invocations amortise the index
  * set-up when blocks are short, e.g. Monarch's L factor with K = m1 = 16). Mutable for A/B benches.
  */
-export const blockTuning = { tile: 8 as 4 | 8 };
+export const blockTuning = { tile: 8 as 4 | 8, fast: true };
+
+/** forwardFast needs vec4-aligned rows and blocks of x and of w (and w not read transposed). */
+function aligned(geo: BlockGeometry, transW: boolean): boolean {
+  return !transW && geo.ies === 1 && geo.K % 4 === 0 && geo.ibs % 4 === 0 && geo.xLen % 4 === 0;
+}
 
 /** Every pipeline these families use (for precompile). */
 export const blockKernels = (): Kernel[] => [
@@ -50,6 +57,7 @@ export const blockKernels = (): Kernel[] => [
   blockKernel('forward', true),
   blockKernel('forward8'),
   blockKernel('forward8', true),
+  blockKernel('forwardFast'),
   blockKernel('gradW'),
 ];
 
@@ -72,11 +80,12 @@ function uniforms(batch: number, g: BlockGeometry) {
 function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): Tensor {
   const batch = x.shape[0];
   const y = Tensor.empty(x.gpu, [batch, geo.yLen], 'A block-diagonal product');
-  const tile = blockTuning.tile === 8 && geo.R >= 8 ? 8 : 4;
+  const fast = blockTuning.fast && aligned(geo, transW);
+  const tile = fast || (blockTuning.tile === 8 && geo.R >= 8) ? 8 : 4;
   const rTiles = Math.ceil(geo.R / tile);
   x.gpu.dispatch(
-    blockKernel(tile === 8 ? 'forward8' : 'forward', transW),
-    { x: x.buffer, w: w.buffer, y: y.buffer },
+    blockKernel(fast ? 'forwardFast' : tile === 8 ? 'forward8' : 'forward', transW),
+    fast ? { x4: x.buffer, w4: w.buffer, y: y.buffer } : { x: x.buffer, w: w.buffer, y: y.buffer },
     uniforms(batch, geo),
     [Math.ceil((geo.nb * rTiles) / 8), Math.ceil(Math.ceil(batch / 4) / 8)],
   );
