@@ -9,6 +9,7 @@
  *   both and ‖x_k‖ for x_{k+1} = W x_k on the GPU (series `norm/<label>/gaussian|orthogonal`).
  */
 import { z } from 'zod';
+import { bsplineSymbol } from '../data/generators';
 import { generate } from '../data/sources';
 import { eigh } from '../linalg/eigh';
 import { getFamily } from '../structured/registry';
@@ -69,20 +70,6 @@ const EntryResult = z.object({
 });
 export const SpectrumSummary = z.object({ entries: z.array(EntryResult) });
 export type SpectrumSummary = z.infer<typeof SpectrumSummary>;
-
-/**
- * The symbol f_p^α(θ) = Σ_{|m| ≤ terms} |θ + 2πm|^α · (sin(θ/2 + πm) / (θ/2 + πm))^{p+1}
- * (ALGORITHMS.md §6), for θ in (0, π].
- */
-export function bsplineSymbol(theta: number, p: number, alpha: number, terms: number): number {
-  let s = 0;
-  for (let m = -terms; m <= terms; m++) {
-    const x = theta / 2 + Math.PI * m;
-    const sinc = x === 0 ? 1 : Math.sin(x) / x;
-    s += Math.abs(2 * x) ** alpha * sinc ** (p + 1);
-  }
-  return s;
-}
 
 type Entry = z.infer<typeof Entry>;
 

@@ -1,0 +1,272 @@
+/**
+ * Experiments run for real on WebGPU (Dawn): every preset through the CLI code path (in-process
+ * main()), results validated against the published JSON Schema, figures checked against
+ * independent facts (Eckart–Young, the B-spline symbol, orthogonal norm preservation), same seed →
+ * identical figures, cancel → status cancelled, runtime failure → exit 1 with a failed result,
+ * and the worker host (protocol, cancel, device loss and recovery).
+ */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ExperimentResult } from '../../../src/experiments/envelope';
+import { createNodeGpu } from '../../../src/runtime/node-gpu';
+import type { FromWorker } from '../../../src/runtime/protocol';
+import { runToResult } from '../../../src/runtime/runner';
+import { createWorkerHost } from '../../../src/runtime/worker';
+import { getFamily } from '../../../src/structured/registry';
+import { getGpu } from '../gpu';
+import { cli, figures, PRESET_DIR, presets, schemaErrors } from './helpers';
+
+// biome-ignore lint/suspicious/noExplicitAny: summaries are checked field by field
+type Any = any;
+const preset = (kind: string): Any => {
+  const p = presets().find((x) => x.config.kind === kind);
+  if (!p) throw new Error(`no preset for ${kind}`);
+  return JSON.parse(JSON.stringify(p.config));
+};
+
+/** A smaller approximation config (same families), for the repeated runs below. */
+function smallApproximation(seed = 3): Any {
+  const c = preset('approximation');
+  c.seed = seed;
+  c.matrix = {
+    source: 'generate',
+    generator: 'lowrank-noise',
+    rows: 32,
+    cols: 24,
+    rank: 12,
+    decay: 0.8,
+    noise: 0.01,
+  };
+  c.methods = [
+    { family: 'lowrank', rank: 3 },
+    { family: 'sparse', density: 0.2 },
+  ];
+  c.sweep = { budgets: [0.1, 0.3], families: ['lowrank'] };
+  c.repeats = 1;
+  c.warmup = 0;
+  return c;
+}
+
+const results = new Map<string, ExperimentResult>();
+
+describe('every preset runs through the CLI', () => {
+  for (const p of presets()) {
+    it(`${p.file}: exit 0, status finished, valid against result.schema.json`, async () => {
+      const out = `/virtual/${p.file}.result.json`;
+      const r = await cli([p.path, '--out', out, '--quiet']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const result = JSON.parse(r.files.get(out) ?? 'null') as ExperimentResult;
+      expect(result.status).toBe('finished');
+      expect(result.schema).toBe('smx/result@1');
+      expect(result.env.runtime).toBe('node');
+      expect(schemaErrors('result', result)).toBe('');
+      results.set(p.config.kind as string, result);
+    }, 300_000);
+  }
+
+  it('stdout gets the result when there is no --out; progress goes to stderr', async () => {
+    const r = await cli([resolve(PRESET_DIR, 'spectrum.json')]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).kind).toBe('spectrum');
+    expect(r.stderr).toMatch(/\[#*-*\]\s+\d+% /);
+  }, 120_000);
+});
+
+describe('figures agree with independent facts', () => {
+  it('approximation: low-rank error is the Eckart–Young tail of W’s singular values; one entry per method in config order', () => {
+    const r = results.get('approximation');
+    if (!r) throw new Error('the approximation preset did not run');
+    const cfg = r.config as Any;
+    const s = r.summary as Any;
+    expect(s.methods.map((m: Any) => m.family)).toEqual(cfg.methods.map((m: Any) => m.family));
+    const sv = (r.artifacts['singularValues/W'] as Any).values as number[];
+    const fro = Math.hypot(...sv);
+    expect(Math.abs(fro - s.matrix.frobNorm) / fro).toBeLessThan(1e-9);
+    for (const m of s.methods) {
+      const spec = cfg.methods[s.methods.indexOf(m)];
+      expect(m.params).toBe(getFamily(spec.family).paramCount(spec, cfg.matrix.rows, cfg.matrix.cols));
+      expect(m.relFrobError).toBeGreaterThanOrEqual(0);
+      expect(m.relSpectralError).toBeLessThanOrEqual(m.relFrobError * Math.sqrt(64) + 1e-9);
+      expect(m.applyMs).toBeGreaterThanOrEqual(0);
+      if (m.family === 'lowrank') {
+        const r0 = spec.rank;
+        const tail = Math.hypot(...sv.slice(r0));
+        expect(Math.abs(m.relFrobError - tail / fro)).toBeLessThan(1e-4);
+        expect(Math.abs(m.relSpectralError - sv[r0] / sv[0])).toBeLessThan(1e-4);
+      }
+      const heat = r.artifacts[`errorHeatmap/${m.label}`] as Any;
+      expect(heat.rows * heat.cols).toBe(heat.values.length);
+      expect(heat.rows).toBeLessThanOrEqual(64);
+    }
+    // The sweep: error falls as the budget grows, one series per family, step = params.
+    for (const fam of cfg.sweep.families) {
+      const pts = r.series[`error/${fam}`];
+      expect(pts.length, fam).toBeGreaterThan(1);
+      for (let i = 1; i < pts.length; i++) expect(pts[i].step).toBeGreaterThan(pts[i - 1].step);
+      if (fam === 'lowrank')
+        for (let i = 1; i < pts.length; i++) expect(pts[i].value).toBeLessThan(pts[i - 1].value);
+    }
+  });
+
+  it('spectrum: Toeplitz B-spline eigenvalues match the symbol samples; orthogonal keeps ‖x‖', () => {
+    const r = results.get('spectrum');
+    if (!r) throw new Error('the spectrum preset did not run');
+    const s = r.summary as Any;
+    const toe = s.entries.find((e: Any) => e.type === 'toeplitz-bspline');
+    // ALGORITHMS.md §6: p = 3, α = 1.5, n = 64 → within 6.4e-3 (a rounded figure: 6.43e-3 here).
+    expect(toe.symbolMaxAbsDiff).toBeLessThan(6.5e-3);
+    expect(toe.symbolMaxAbsDiff).toBeGreaterThan(1e-4);
+    expect(toe.min).toBeGreaterThan(0);
+    const rnd = s.entries.find((e: Any) => e.type === 'random');
+    expect(Math.abs(rnd.orthogonalNormRatio - 1)).toBeLessThan(1e-3);
+    const norms = r.series[`norm/${rnd.label}/orthogonal`];
+    expect(norms.length).toBe((r.config as Any).entries.find((e: Any) => e.type === 'random').steps + 1);
+    for (const e of s.entries.filter((x: Any) => x.type === 'structured')) expect(e.max).toBeGreaterThan(0);
+  });
+
+  it('speedup: one row per kernel × size × batch in config order, params and flops from the family', () => {
+    const r = results.get('speedup');
+    if (!r) throw new Error('the speedup preset did not run');
+    const cfg = r.config as Any;
+    const rows = (r.summary as Any).kernels;
+    expect(rows.length).toBe(cfg.kernels.length * cfg.sizes.length * cfg.batch.length);
+    let i = 0;
+    for (const spec of cfg.kernels)
+      for (const n of cfg.sizes)
+        for (const b of cfg.batch) {
+          const row = rows[i++];
+          expect([row.family, row.n, row.batch]).toEqual([spec.family, n, b]);
+          expect(row.params).toBe(getFamily(spec.family).paramCount(spec, n, n));
+          expect(row.denseFlops).toBe(2 * b * n * n);
+          expect(row.ms).toBeGreaterThan(0);
+          expect(row.speedup).toBeCloseTo(row.denseMs / row.ms, 9);
+        }
+  });
+});
+
+describe('determinism, cancel, failure', () => {
+  it('same config + seed → identical figures; another seed → different ones', async () => {
+    const gpu = await getGpu();
+    const ctx = { gpu, env: { runtime: 'node' as const } };
+    const a = await runToResult(smallApproximation(3), ctx);
+    const b = await runToResult(smallApproximation(3), ctx);
+    const c = await runToResult(smallApproximation(4), ctx);
+    expect(a.status).toBe('finished');
+    expect(figures(b)).toEqual(figures(a));
+    expect((c.summary as Any).methods[0].relFrobError).not.toBe((a.summary as Any).methods[0].relFrobError);
+    const s1 = await runToResult(
+      { ...preset('spectrum'), entries: [{ type: 'random', n: 16, steps: 5 }] },
+      ctx,
+    );
+    const s2 = await runToResult(
+      { ...preset('spectrum'), entries: [{ type: 'random', n: 16, steps: 5 }] },
+      ctx,
+    );
+    expect(figures(s2)).toEqual(figures(s1));
+  }, 120_000);
+
+  it('an abort mid-run gives status cancelled with the partial summary, still schema-valid', async () => {
+    const gpu = await getGpu();
+    const controller = new AbortController();
+    let progress = 0;
+    const r = await runToResult(
+      smallApproximation(),
+      { gpu, env: { runtime: 'node' }, signal: controller.signal },
+      (ev) => {
+        if (ev.type === 'progress' && ++progress === 3) controller.abort();
+      },
+    );
+    expect(r.status).toBe('cancelled');
+    expect(r.error?.name).toBe('AbortError');
+    expect((r.summary as Any).methods.length).toBeGreaterThan(0);
+    expect((r.summary as Any).methods.length).toBeLessThan(2);
+    expect(schemaErrors('result', r)).toBe('');
+  }, 60_000);
+
+  it('a runtime failure (device lost) → exit 1 and the partial result with status failed', async () => {
+    const gpu = await createNodeGpu();
+    gpu.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const r = await cli([resolve(PRESET_DIR, 'approximation.json'), '--out', '/virtual/failed.json'], {
+      gpu,
+    });
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.files.get('/virtual/failed.json') ?? 'null');
+    expect(result.status).toBe('failed');
+    expect(result.error.name).toBe('DeviceLostError');
+    expect(schemaErrors('result', result)).toBe('');
+    expect(r.stderr).toMatch(/run failed/);
+  }, 60_000);
+
+  it('a bad matrix file is an input error: exit 2 naming the file problem', async () => {
+    const cfg = smallApproximation();
+    cfg.matrix = { source: 'file', path: 'w.npy' };
+    const files = new Map<string, Uint8Array>([
+      ['/virtual/cfg.json', new TextEncoder().encode(JSON.stringify(cfg))],
+      ['/virtual/w.npy', new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 200, 0, 123])],
+    ]);
+    const readFile = async (p: string) => {
+      const b = files.get(p);
+      if (!b) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+      return b;
+    };
+    const r = await cli(['/virtual/cfg.json'], { readFile });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/matrix: w\.npy: /);
+    cfg.matrix = { source: 'file', path: 'missing.npy' };
+    files.set('/virtual/cfg.json', new TextEncoder().encode(JSON.stringify(cfg)));
+    const r2 = await cli(['/virtual/cfg.json'], { readFile });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/matrix: cannot read the matrix file/);
+  }, 60_000);
+});
+
+describe('worker host (the Web Worker logic, on Dawn)', () => {
+  it('init → ready; run streams events then done; invalid → error with path; cancel; device loss → recovery', async () => {
+    const msgs: FromWorker[] = [];
+    const host = createWorkerHost({
+      post: (m) => msgs.push(m),
+      createGpu: () => createNodeGpu(),
+      env: { runtime: 'browser' },
+      precompile: false,
+    });
+    await host.handle({ type: 'init' });
+    expect(msgs[0].type).toBe('ready');
+
+    const cfg = { ...preset('spectrum'), entries: [{ type: 'random', n: 8, steps: 3 }] };
+    await host.handle({ type: 'run', id: 'a', config: cfg });
+    const bad = smallApproximation();
+    bad.methods[1] = { family: 'lowrank', rank: 99 };
+    await host.handle({ type: 'run', id: 'b', config: bad });
+    await host.handle({ type: 'run', id: 'c', config: smallApproximation() });
+    await host.handle({ type: 'cancel', id: 'c' });
+    await host.idle();
+    const of = (id: string) => msgs.filter((m) => 'id' in m && m.id === id);
+    const a = of('a');
+    expect(a.some((m) => m.type === 'event' && m.event.type === 'metric')).toBe(true);
+    const doneA = a[a.length - 1];
+    expect(doneA.type === 'event' && doneA.event.type === 'done' && doneA.event.result.status).toBe(
+      'finished',
+    );
+    const b = of('b');
+    expect(b).toHaveLength(1);
+    expect(b[0].type === 'error' && b[0].error.path).toBe('methods[1].rank');
+    const c = of('c');
+    const doneC = c[c.length - 1];
+    expect(doneC.type === 'event' && doneC.event.type === 'done' && doneC.event.result.status).toBe(
+      'cancelled',
+    );
+
+    await host.handle({ type: 'loseDevice' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(msgs.some((m) => m.type === 'deviceLost')).toBe(true);
+    await host.handle({ type: 'run', id: 'd', config: cfg });
+    await host.idle();
+    const d = of('d');
+    const doneD = d[d.length - 1];
+    expect(doneD.type === 'event' && doneD.event.type === 'done' && doneD.event.result.status).toBe(
+      'finished',
+    );
+  }, 120_000);
+});
