@@ -91,3 +91,20 @@ export function gemmPlanFor(
     workgroups: [Math.ceil(N / perX), Math.ceil(M / perY), batch],
   };
 }
+
+/**
+ * The GEMM pipelines worth compiling ahead of use for a profile (all transpose flags of the
+ * variants that profile picks). fast16x16 takes seconds to compile on SwiftShader: warm it up
+ * asynchronously with gpu.precompile(gemmKernelsFor(profile)) before the first big matmul.
+ */
+export function gemmKernelsFor(p: GemmProfile = profile): Kernel[] {
+  const variants: GemmVariant[] =
+    p === 'cpu'
+      ? ['main', 'fast16x16', 'fast8x8', 'fast4x16']
+      : ['main', 'fast8x8', 'fast4x16', 'ksplit8x8', 'ksplit4x8'];
+  const out: Kernel[] = [];
+  for (const v of variants)
+    for (const ta of [false, true])
+      for (const tb of [false, true]) out.push(gemmPlanFor(v, 4, 4, 1, ta, tb).kernel);
+  return out;
+}
