@@ -6,8 +6,11 @@
 // metadata does; here padded to a power of two, 2 bits for m = 4).
 //
 // The input is packed transposed and padded by sparse.wgsl's `pack` (xt[c·bpad + b]); one
-// invocation computes output row r for eight batch rows (two vec4 accumulators), no barriers.
+// invocation computes output row r for 4·TILE4 batch rows (TILE4 vec4 accumulators), no barriers.
 // The backward passes reuse sparse.wgsl on the CSR / CSC of the same support.
+
+// vec4 accumulators per invocation: 2, 4 or 8 (8, 16 or 32 batch rows), as sparse.wgsl's spmm.
+override TILE4: u32 = 4u;
 
 struct Params {
   rows: u32,
@@ -36,7 +39,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = params.m;
   let groups = params.cols / m;
   let bp4 = params.bp4;
-  let q = gid.y * 2u;
+  let q = gid.y * TILE4;
   let lbits = params.lbits;
   let lper = params.lper;
   let emask = (1u << lper) - 1u;
@@ -44,6 +47,12 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   var e = r * groups * n;
   var a0 = vec4<f32>(0.0);
   var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  var a4 = vec4<f32>(0.0);
+  var a5 = vec4<f32>(0.0);
+  var a6 = vec4<f32>(0.0);
+  var a7 = vec4<f32>(0.0);
   for (var g = 0u; g < groups; g++) {
     let c0 = g * m;
     for (var k = 0u; k < n; k++) {
@@ -52,13 +61,23 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>) {
       let base = (c0 + off) * bp4 + q;
       a0 += v * xt[base];
       a1 += v * xt[base + 1u];
+      if (TILE4 > 2u) {
+        a2 += v * xt[base + 2u];
+        a3 += v * xt[base + 3u];
+      }
+      if (TILE4 > 4u) {
+        a4 += v * xt[base + 4u];
+        a5 += v * xt[base + 5u];
+        a6 += v * xt[base + 6u];
+        a7 += v * xt[base + 7u];
+      }
       e++;
     }
   }
   let rows = params.rows;
-  let b0 = gid.y * 8u;
-  let nb = min(8u, params.batch - b0);
-  var acc = array<vec4<f32>, 2>(a0, a1);
+  let b0 = q * 4u;
+  let nb = min(TILE4 * 4u, params.batch - b0);
+  var acc = array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
   for (var k = 0u; k < nb; k++) {
     y[(b0 + k) * rows + r] = acc[k / 4u][k % 4u];
   }

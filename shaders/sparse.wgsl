@@ -1,19 +1,21 @@
 // Sparse (CSR / CSC) kernels. W is rows × cols with nnz stored values; Y = X·Wᵀ, X [batch, cols].
 //
 // Inputs are first packed transposed and zero-padded ("pack"): xt[c·bpad + b] = X[b, c] for
-// b < batch, 0 for batch ≤ b < bpad, with bpad a multiple of 8. The products then read four batch
-// rows of one input feature as one vec4, so each stored value costs one scalar load, one index load
-// and two vec4 loads for eight multiply-adds; no workgroup memory, no barriers, no atomics
+// b < batch, 0 for batch ≤ b < bpad, with bpad a multiple of 4·TILE4. The products then read four
+// batch rows of one input feature as one vec4, so each stored value costs one scalar load, one index
+// load and TILE4 vec4 loads for 4·TILE4 multiply-adds; no workgroup memory, no barriers, no atomics
 // (SwiftShader, the CPU WebGPU, punishes barriers; real GPUs still get coalesced vec4 loads).
 //
 // spmm   y[b, r] = Σ_{j ∈ ptr[r]..ptr[r+1]} val[j or perm[j]] · xt[idx[j], b]
-//        one invocation = one output row r × eight batch rows. With the CSR of W (PERM = false)
+//        one invocation = one output row r × 4·TILE4 batch rows. With the CSR of W (PERM = false)
 //        it is the forward; with the CSC of W (ptr over columns, idx = row indices, perm = the
 //        position of each entry in the CSR value array, PERM = true) it is dX = dY·W.
 // dval   dval[j] = Σ_b dY[b, row[j]] · X[b, col[j]]  (both packed), one invocation per stored entry.
 // scatter / gather: dense[row[j]·cols + col[j]] = val[j] (toDense) and its adjoint.
 
 override PERM: bool = false;
+// vec4 accumulators per spmm invocation: 2, 4 or 8 (8, 16 or 32 batch rows); bpad is a multiple of 4·TILE4.
+override TILE4: u32 = 4u;
 
 struct Params {
   // spmm: output rows; pack: features (packed rows); dval / scatter / gather: W rows.
@@ -21,7 +23,7 @@ struct Params {
   // W cols (dense row length for scatter / gather; source row length for pack).
   cols: u32,
   batch: u32,
-  // bpad / 4 (bpad = batch rounded up to a multiple of 8).
+  // bpad / 4 (bpad = batch rounded up to a multiple of 4·TILE4).
   bp4: u32,
   nnz: u32,
   // Invocations per row of the 2-D dispatch grid (grid1d splits big 1-D dispatches).
@@ -50,22 +52,38 @@ fn spmm(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let bp4 = params.bp4;
-  let q = gid.y * 2u;
+  let q = gid.y * TILE4;
   let start = offsets[r];
   let end = offsets[r + 1u];
   var a0 = vec4<f32>(0.0);
   var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  var a4 = vec4<f32>(0.0);
+  var a5 = vec4<f32>(0.0);
+  var a6 = vec4<f32>(0.0);
+  var a7 = vec4<f32>(0.0);
   for (var j = start; j < end; j++) {
     var v: f32;
     if (PERM) { v = val[perm[j]]; } else { v = val[j]; }
     let base = idx[j] * bp4 + q;
     a0 += v * xt[base];
     a1 += v * xt[base + 1u];
+    if (TILE4 > 2u) {
+      a2 += v * xt[base + 2u];
+      a3 += v * xt[base + 3u];
+    }
+    if (TILE4 > 4u) {
+      a4 += v * xt[base + 4u];
+      a5 += v * xt[base + 5u];
+      a6 += v * xt[base + 6u];
+      a7 += v * xt[base + 7u];
+    }
   }
   let rows = params.rows;
-  let b0 = gid.y * 8u;
-  let nb = min(8u, params.batch - b0);
-  var acc = array<vec4<f32>, 2>(a0, a1);
+  let b0 = q * 4u;
+  let nb = min(TILE4 * 4u, params.batch - b0);
+  var acc = array<vec4<f32>, 8>(a0, a1, a2, a3, a4, a5, a6, a7);
   for (var k = 0u; k < nb; k++) {
     y[(b0 + k) * rows + r] = acc[k / 4u][k % 4u];
   }

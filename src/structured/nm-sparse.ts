@@ -19,7 +19,13 @@ import { type PackedForward, SparsePattern, sparseApply, sparseToDense } from '.
 import type { SpecOf } from './specs';
 import { SpecError, type StructuredMatrix } from './types';
 
-export const NM_KERNEL: Kernel = { name: 'nm-sparse', code: nmSrc, entry: 'forward' };
+/** The N:M product with tile4 vec4 accumulators per invocation (see sparse.ts tileFor). */
+export const nmKernel = (tile4: number): Kernel => ({
+  name: 'nm-sparse',
+  code: nmSrc,
+  entry: 'forward',
+  constants: { TILE4: tile4 },
+});
 
 /** Largest m the packed index format supports (16-bit in-group offsets). */
 export const MAX_M = 1 << 16;
@@ -109,11 +115,11 @@ export class NMSparseMatrix implements StructuredMatrix {
     return this.idxw;
   }
 
-  private forward: PackedForward = (xt, batch, bp4, groups) => {
+  private forward: PackedForward = (xt, { batch, bp4, tile4, groups }) => {
     const y = Tensor.empty(this.gpu, [batch, this.rows], 'An N:M sparse product');
     const { lbits, lper } = indexLayout(this.m);
     this.gpu.dispatch(
-      NM_KERNEL,
+      nmKernel(tile4),
       { val: this.values.buffer, idxw: this.indexBuffer(), xt: xt.buffer, y: y.buffer },
       { rows: this.rows, cols: this.cols, batch, bp4, n: this.n, m: this.m, lbits, lper },
       [Math.ceil(this.rows / 64), groups],

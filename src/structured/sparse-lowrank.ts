@@ -11,6 +11,8 @@
  *        low-rank start:  S = top-k(W − L₀)
  *        sparse start:    L = svd_r(W − S*),  S = top-k(W − L)
  *   1. then, for the remaining rounds: L = svd_r(W − S);  S = top-k(W − L).
+ * svd_r is the exact f64 Jacobi SVD up to min(out, in) = 256 and the seeded randomized SVD of
+ * src/linalg/rsvd.ts above.
  * Each half-step is the exact minimiser over its block with the other fixed (Eckart–Young for L,
  * keeping the largest entries for S), so ‖W − L − S‖_F never increases (with the exact SVD; the
  * randomized SVD used for big matrices is near-optimal, and the best round is kept anyway), and
@@ -21,11 +23,13 @@
  * of S (values, column indices, row offsets).
  */
 
+import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { svdJacobi } from '../linalg/jacobi';
+import { AUTO_EXACT_MAX, truncatedSvd } from '../linalg/rsvd';
 import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
-import { applyTwo, checkRank, factorsFromSvd, readMatrix, topSingular } from './lowrank';
 import { type FamilyDef, registerFamily } from './registry';
 import { SparseMatrix, SparsePattern, sampleWithoutReplacement, topKFlat, validateDensity } from './sparse';
 import type { SpecOf } from './specs';
@@ -77,7 +81,9 @@ export class SparseLowRankMatrix implements StructuredMatrix {
       throw new ShapeError(
         `sparse+lowrank.apply needs X of shape [batch, ${this.cols}], got [${x.shape.join(', ')}]`,
       );
-    const low = applyTwo(x, this.A, true, this.B);
+    const h = matmul(x, this.A, { transB: true });
+    const low = matmul(h, this.B, { transB: true });
+    if (!low.backwardFn) h.dispose();
     const sp = this.S.apply(x);
     const y = add(low, sp);
     if (!y.backwardFn) {
@@ -107,6 +113,61 @@ export class SparseLowRankMatrix implements StructuredMatrix {
     this.B.dispose();
     this.S.dispose();
   }
+}
+
+function checkRank(rank: number, rows: number, cols: number): void {
+  if (!Number.isInteger(rank) || rank < 1)
+    throw new SpecError('rank', `rank must be a positive integer, got ${String(rank)}`);
+  if (rank > Math.min(rows, cols))
+    throw new SpecError(
+      'rank',
+      `rank ${rank} is larger than min(out, in) = ${Math.min(rows, cols)} for ${rows} × ${cols}`,
+    );
+}
+
+/**
+ * Best rank-r factors of the float64 m × n matrix a, √σ split to both sides: B = U·√Σ (m × r),
+ * A = √Σ·Vᵀ (r × n). Exact (f64 Jacobi on the CPU) when min(m, n) ≤ AUTO_EXACT_MAX; otherwise the
+ * seeded randomized SVD of src/linalg/rsvd.ts on the GPU (f32), read back.
+ */
+export async function lowRankFactors(
+  a: Float64Array,
+  m: number,
+  n: number,
+  r: number,
+  rng: Rng | undefined,
+  gpu: Gpu | undefined,
+): Promise<{ B: Float64Array; A: Float64Array }> {
+  let U: Float64Array;
+  let V: Float64Array;
+  let S: Float64Array;
+  let k: number;
+  if (Math.min(m, n) <= AUTO_EXACT_MAX || !gpu) {
+    const d = svdJacobi(a, m, n);
+    ({ U, V, S, k } = d);
+  } else {
+    if (!rng) throw new Error('sparse+lowrank projection of a large matrix needs opts.rng (randomized SVD)');
+    const W = Tensor.fromArray(gpu, Float32Array.from(a), [m, n]);
+    try {
+      const d = await truncatedSvd(W, r, { method: 'randomized', rng });
+      U = Float64Array.from(await d.U.read());
+      V = Float64Array.from(await d.V.read());
+      d.U.dispose();
+      d.V.dispose();
+      S = d.S;
+      k = r;
+    } finally {
+      W.dispose();
+    }
+  }
+  const B = new Float64Array(m * r);
+  const A = new Float64Array(r * n);
+  for (let c = 0; c < r; c++) {
+    const s = Math.sqrt(S[c]);
+    for (let i = 0; i < m; i++) B[i * r + c] = U[i * k + c] * s;
+    for (let j = 0; j < n; j++) A[c * n + j] = V[j * k + c] * s;
+  }
+  return { B, A };
 }
 
 function validate(spec: Spec, rows: number, cols: number): void {
@@ -156,12 +217,13 @@ export async function projectSparseLowRank(
   n: number,
   spec: Spec,
   rng: Rng | undefined,
+  gpu?: Gpu,
 ): Promise<SlProjection> {
   validate(spec, m, n);
   const r = spec.rank;
   const k = slNnz(spec.density, m, n);
   const norm = frob(w) || 1;
-  const svdOf = async (a: Float64Array) => factorsFromSvd(await topSingular(a, m, n, r, { rng }), m, n);
+  const svdOf = (a: Float64Array) => lowRankFactors(a, m, n, r, rng, gpu);
   const history: number[] = [];
   let best: SlProjection | null = null;
   /** S-step given L: S = top-k of R = W − L; records the round. */
@@ -221,8 +283,12 @@ const slFamily: FamilyDef<'sparse+lowrank'> = {
   paramCount: (spec, rows, cols) =>
     spec.rank * (rows + cols) + 2 * slNnz(spec.density, rows, cols) + rows + 1,
   async project(W, spec, opts = {}) {
-    const { w, m, n } = await readMatrix(W, 'sparse+lowrank');
-    const p = await projectSparseLowRank(w, m, n, spec, opts.rng);
+    if (W.rank !== 2)
+      throw new ShapeError(`sparse+lowrank.project needs a 2-D W, got [${W.shape.join(', ')}]`);
+    const [m, n] = W.shape;
+    validate(spec, m, n);
+    const w = Float64Array.from(await W.read());
+    const p = await projectSparseLowRank(w, m, n, spec, opts.rng, W.gpu);
     const gpu = W.gpu;
     const S = new SparseMatrix(SparsePattern.fromFlat(gpu, m, n, p.flat), p.vals);
     const out = new SparseLowRankMatrix(

@@ -23,16 +23,17 @@ import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
 
 // ------------------------------------------------------------------ kernels
 
-const kernel = (entry: string, perm = false): Kernel => ({
+const kernel = (entry: string): Kernel => ({ name: 'sparse', code: sparseSrc, entry });
+
+/** The CSR product (perm = false) or the CSC one (perm = true), tile4 vec4 accumulators per invocation. */
+export const spmmKernel = (perm: boolean, tile4: number): Kernel => ({
   name: 'sparse',
   code: sparseSrc,
-  entry,
-  constants: entry === 'spmm' ? { PERM: perm } : undefined,
+  entry: 'spmm',
+  constants: { PERM: perm, TILE4: tile4 },
 });
 
 export const SPARSE_KERNELS = {
-  spmm: kernel('spmm'),
-  spmmT: kernel('spmm', true),
   pack: kernel('pack'),
   dvalues: kernel('dvalues'),
   scatter: kernel('scatter'),
@@ -41,11 +42,9 @@ export const SPARSE_KERNELS = {
 
 /** The kernels the sparse families use, for Gpu.precompile. */
 export function sparseKernels(): Kernel[] {
-  return Object.values(SPARSE_KERNELS);
+  const spmm = [2, 4, 8].flatMap((t) => [spmmKernel(false, t), spmmKernel(true, t)]);
+  return [...spmm, ...Object.values(SPARSE_KERNELS)];
 }
-
-/** Batch rows handled by one spmm invocation (the packed batch is padded to a multiple of it). */
-export const BATCH_TILE = 8;
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
 
@@ -67,15 +66,34 @@ function grid1d(gpu: Gpu, n: number, wg: number): { grid: [number, number]; stri
   return { grid, stride: grid[0] * wg };
 }
 
-/** Packed batch geometry: bpad = batch rounded up to BATCH_TILE, bp4 = bpad / 4. */
-export function batchGeometry(gpu: Gpu, batch: number): { bpad: number; bp4: number; groups: number } {
-  const groups = Math.ceil(batch / BATCH_TILE);
+/**
+ * vec4 accumulators per spmm invocation (4·tile4 batch rows): 8 for batches ≥ 32, 4 above 8,
+ * else 2, so that small batches waste little padding and big ones reuse each loaded value and
+ * index 32 times (measured fastest on SwiftShader; see bench/families-sparse.ts).
+ */
+export function tileFor(batch: number): 2 | 4 | 8 {
+  return batch >= 32 ? 8 : batch > 8 ? 4 : 2;
+}
+
+/** How a batch is packed and split: bpad = batch rounded up to 4·tile4, bp4 = bpad / 4. */
+export interface BatchGeometry {
+  batch: number;
+  tile4: number;
+  bp4: number;
+  /** Dispatch size along y (batch tiles). */
+  groups: number;
+}
+
+export function batchGeometry(gpu: Gpu, batch: number): BatchGeometry {
+  const tile4 = tileFor(batch);
+  const rowsPerTile = 4 * tile4;
+  const groups = Math.ceil(batch / rowsPerTile);
   const max = gpu.info.limits.maxComputeWorkgroupsPerDimension;
   if (groups > max)
     throw new ShapeError(
-      `sparse apply: batch ${batch} is over the ${max * BATCH_TILE} rows one dispatch covers`,
+      `sparse apply: batch ${batch} is over the ${max * rowsPerTile} rows one dispatch covers`,
     );
-  return { bpad: groups * BATCH_TILE, bp4: (groups * BATCH_TILE) / 4, groups };
+  return { batch, tile4, bp4: groups * tile4, groups };
 }
 
 /** xt[c·bpad + b] = x[b, c] (zero for b ≥ batch): x [batch, feats] → [feats · bpad]. */
@@ -212,14 +230,14 @@ export class SparsePattern {
 // ------------------------------------------------------------------ apply / toDense
 
 /** A forward product on packed inputs: xt [cols · bpad] → y [batch, rows]. */
-export type PackedForward = (xt: Tensor, batch: number, bp4: number, groups: number) => Tensor;
+export type PackedForward = (xt: Tensor, geo: BatchGeometry) => Tensor;
 
 /** CSR SpMM forward on a packed input. */
 export function csrForward(p: SparsePattern, values: Tensor): PackedForward {
-  return (xt, batch, bp4, groups) => {
+  return (xt, { batch, bp4, tile4, groups }) => {
     const y = Tensor.empty(p.gpu, [batch, p.rows], 'A sparse product');
     p.gpu.dispatch(
-      SPARSE_KERNELS.spmm,
+      spmmKernel(false, tile4),
       {
         offsets: p.buffer('rowPtr'),
         idx: p.buffer('colIdx'),
@@ -247,9 +265,10 @@ export function sparseApply(p: SparsePattern, values: Tensor, x: Tensor, forward
       `sparse apply: X ${fmt(x)} must end in W's ${p.cols} columns (W is ${p.rows}×${p.cols})`,
     );
   const batch = x.size / p.cols;
-  const { bp4, groups } = batchGeometry(x.gpu, batch);
+  const geo = batchGeometry(x.gpu, batch);
+  const { bp4, groups } = geo;
   const xt = packTransposed(x, batch, p.cols, bp4);
-  const y = (forward ?? csrForward(p, values))(xt, batch, bp4, groups);
+  const y = (forward ?? csrForward(p, values))(xt, geo);
   xt.dispose();
   const out = x.rank === 2 ? y : reshapeOwned(y, [...x.shape.slice(0, -1), p.rows]);
   return record(out, [x, values], (g) => {
@@ -259,7 +278,7 @@ export function sparseApply(p: SparsePattern, values: Tensor, x: Tensor, forward
     if (needsGrad([x])) {
       const d = Tensor.empty(x.gpu, [batch, p.cols], 'A sparse input gradient');
       x.gpu.dispatch(
-        SPARSE_KERNELS.spmmT,
+        spmmKernel(true, geo.tile4),
         {
           offsets: p.buffer('cscPtr'),
           idx: p.buffer('cscRow'),
