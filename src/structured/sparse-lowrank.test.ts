@@ -173,6 +173,26 @@ describe('sparse+lowrank projection', () => {
     expect(p.history[0]).toBeGreaterThan(1e-3); // it took the alternation to get there
   });
 
+  it('above 256 it uses the seeded randomized SVD and still beats both single structures', async () => {
+    const [rows, cols, rank, density] = [257, 260, 2, 0.01];
+    const nnz = slNnz(density, rows, cols);
+    const w = lowRankPlusSpikes(rows, cols, rank, nnz, 10, 0.05);
+    const W = up(w, [rows, cols]);
+    const spec = { family: 'sparse+lowrank' as const, rank, density, rounds: 3 };
+    const m = (await fam().project(W, spec, { rng: new Rng(3) })) as SparseLowRankMatrix;
+    const m2 = (await fam().project(W, spec, { rng: new Rng(3) })) as SparseLowRankMatrix;
+    W.dispose();
+    const got = Float64Array.from(await tidy(() => m.toDense()).read());
+    const err = sref.frobDiff(w, got);
+    const lowOnly = lowRankOnlyError(w, rows, cols, rank);
+    const sparseOnly = sref.frobDiff(w, sref.topK(w, nnz));
+    expect(err).toBeLessThan(0.5 * Math.min(lowOnly, sparseOnly));
+    // Same seed, same result.
+    expect(m2.history).toEqual(m.history);
+    m.dispose();
+    m2.dispose();
+  });
+
   it('rejects bad specs with SpecError naming the field', () => {
     const field = (s: { rank: number; density: number; rounds: number }) => {
       try {
