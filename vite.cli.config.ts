@@ -4,6 +4,9 @@ import { defineConfig } from 'vite';
 /** The experiment CLI as one Node ESM bundle (WGSL ?raw imports inlined), driven by scripts/experiment.sh. */
 export default defineConfig({
   logLevel: 'warn',
+  // Bundled, not imported from node_modules: external imports are evaluated before any bundled
+  // code, and webgpu-utils needs src/gpu/float16-shim.ts to have run first (Node 20).
+  ssr: { noExternal: ['webgpu-utils'] },
   build: {
     ssr: resolve(import.meta.dirname, 'src/runtime/cli-main.ts'),
     outDir: resolve(import.meta.dirname, 'dist-cli'),
