@@ -72,7 +72,7 @@ describe('svdJacobi', () => {
     }
     const sb = check(b, 9, 4);
     expect(sb.S[2]).toBeLessThan(1e-13);
-    expect(sb.S[3]).toBe(0);
+    expect(sb.S[3]).toBeLessThan(1e-13);
     const z = check(new Float64Array(5 * 3), 5, 3);
     expect(Array.from(z.S)).toEqual([0, 0, 0]);
   });

@@ -4,8 +4,8 @@
  * The columns of a working copy of A are rotated pairwise until they are mutually orthogonal; the
  * accumulated rotations form V, the column norms are the singular values and the normalised columns
  * are U. Accurate (relative accuracy in the small singular values too) and simple; cost is
- * O(sweeps · m · n²), fine for the sizes used on the CPU here (≤ a few hundred); a matrix more than
- * twice as tall as wide is first reduced by Householder QR so Jacobi works on the small R.
+ * O(mn² + sweeps · n³), fine for the sizes used on the CPU here (≤ a few hundred): A is first
+ * reduced by Householder QR and Jacobi runs on Rᵀ (see svdViaQr).
  *
  * Output is deterministic: singular values sorted descending (ties keep column order), each pair
  * (u_i, v_i) has its sign fixed so that the largest-magnitude entry of u_i (first one on a tie) is
@@ -43,11 +43,11 @@ function checkShape(a: Float64Array, m: number, n: number): void {
  */
 export function svdJacobi(a: Float64Array, m: number, n: number): SvdResult {
   checkShape(a, m, n);
-  if (m >= n) return m > 2 * n ? svdViaQr(a, m, n) : svdTall(a, m, n);
+  if (m >= n) return svdViaQr(a, m, n);
   // Aᵀ = U' S V'ᵀ  ⇒  A = V' S U'ᵀ.
   const at = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j];
-  const r = n > 2 * m ? svdViaQr(at, n, m) : svdTall(at, n, m);
+  const r = svdViaQr(at, n, m);
   // Re-normalise signs on the new U (= old V) so the rule refers to U whatever the orientation.
   const out = { U: r.V, S: r.S, V: r.U, k: r.k };
   normaliseSigns(out.U, m, out.V, n, out.k);
@@ -89,21 +89,26 @@ export function takeColumns(x: Float64Array, rows: number, cols: number, r: numb
 }
 
 /**
- * Very tall matrices: A = Q·R (Householder), SVD of the n × n R, U = Q·U_R. Jacobi then rotates
- * n-vectors instead of m-vectors (2mn² + O(n³) instead of O(sweeps·mn²)).
+ * QR-preconditioned one-sided Jacobi (Drmač & Veselić 2008, without pivoting): A = Q·R by Householder,
+ * then Jacobi on Rᵀ = U'·S·V'ᵀ, so R = V'·S·U'ᵀ and A = (Q·V')·S·U'ᵀ. Jacobi then rotates n-vectors
+ * instead of m-vectors, and on Rᵀ it needs far fewer sweeps (measured for 512×512 with σᵢ = 0.97ⁱ:
+ * 8 sweeps instead of 28; 256×256 Gaussian: 10 instead of 12).
  */
 function svdViaQr(a: Float64Array, m: number, n: number): SvdResult {
   const { Q, R } = qrCpu(a, m, n);
-  const inner = svdTall(R, n, n);
+  const rt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) rt[j * n + i] = R[i * n + j];
+  const inner = svdTall(rt, n, n);
   const U = new Float64Array(m * n);
   for (let i = 0; i < m; i++)
     for (let p = 0; p < n; p++) {
       const q = Q[i * n + p];
       if (q === 0) continue;
-      for (let t = 0; t < n; t++) U[i * n + t] += q * inner.U[p * n + t];
+      for (let t = 0; t < n; t++) U[i * n + t] += q * inner.V[p * n + t];
     }
-  normaliseSigns(U, m, inner.V, n, n);
-  return { U, S: inner.S, V: inner.V, k: n };
+  const V = inner.U;
+  normaliseSigns(U, m, V, n, n);
+  return { U, S: inner.S, V, k: n };
 }
 
 /** One-sided Jacobi for m ≥ n. */
@@ -116,22 +121,24 @@ function svdTall(a: Float64Array, m: number, n: number): SvdResult {
   for (let j = 0; j < n; j++) v[j * n + j] = 1;
 
   const tol = EPS * Math.max(m, 1);
+  // Squared column norms, recomputed exactly every sweep and updated analytically after each
+  // rotation in between (‖a_p'‖² = α − tγ, ‖a_q'‖² = β + tγ), as LAPACK's xGESVJ does.
+  const nrm2 = new Float64Array(n);
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let i = j * m, e = i + m; i < e; i++) s += w[i] * w[i];
+      nrm2[j] = s;
+    }
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
       const op = p * m;
       for (let q = p + 1; q < n; q++) {
         const oq = q * m;
-        let alpha = 0;
-        let beta = 0;
+        const alpha = nrm2[p];
+        const beta = nrm2[q];
         let gamma = 0;
-        for (let i = 0; i < m; i++) {
-          const x = w[op + i];
-          const y = w[oq + i];
-          alpha += x * x;
-          beta += y * y;
-          gamma += x * y;
-        }
+        for (let i = 0; i < m; i++) gamma += w[op + i] * w[oq + i];
         if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
@@ -144,6 +151,8 @@ function svdTall(a: Float64Array, m: number, n: number): SvdResult {
           w[op + i] = c * x - s * y;
           w[oq + i] = s * x + c * y;
         }
+        nrm2[p] = Math.max(alpha - t * gamma, 0);
+        nrm2[q] = beta + t * gamma;
         const vp = p * n;
         const vq = q * n;
         for (let i = 0; i < n; i++) {
