@@ -107,7 +107,10 @@ export function median(xs: readonly number[]): number {
 
 /**
  * GPU time of the work `record` records (it must not wait): `warmup` untimed calls, then the
- * median of `repeats` timed ones (timestamp queries where the adapter has them).
+ * median of `repeats` timed samples (timestamp queries where the adapter has them). When one call
+ * is below the timer's resolution (it reads 0; SwiftShader's tick is ~65 µs), each sample records
+ * the work 32 times back to back and reports the time per call. (Batching always would be better on
+ * a real GPU, but on SwiftShader in Node long samples are inflated by Dawn's busy-waiting thread.)
  */
 export async function timeGpu(
   gpu: Gpu,
@@ -119,8 +122,15 @@ export async function timeGpu(
     record();
     await gpu.sync();
   }
+  const once = (await gpu.time(record)).ms;
+  const reps = once > 0 ? 1 : 32;
   const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) samples.push((await gpu.time(record)).ms);
+  for (let i = 0; i < repeats; i++) {
+    const { ms } = await gpu.time(() => {
+      for (let r = 0; r < reps; r++) record();
+    });
+    samples.push(ms / reps);
+  }
   return median(samples);
 }
 
