@@ -11,8 +11,9 @@ import * as sref from '../reference/sparse';
 import * as ops from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { indexLayout, type NMSparseMatrix } from './nm-sparse';
+import { indexLayout, type NMSparseMatrix, nmKernels } from './nm-sparse';
 import { getFamily } from './registry';
+import { sparseKernels } from './sparse';
 import { SpecError } from './types';
 
 let gpu: Gpu;
@@ -83,6 +84,13 @@ describe('nm-sparse apply and backward', () => {
       xt.dispose();
       mat.dispose();
     });
+
+  it('every kernel variant of the sparse families compiles ahead of use', async () => {
+    const ks = [...sparseKernels(), ...nmKernels()];
+    await gpu.precompile(ks);
+    gpu.checkErrors();
+    expect(ks.length).toBe(6 + 4 + 3);
+  });
 
   it('2:4 stores 2 bits per kept value: params = kept + kept/16', () => {
     expect(indexLayout(4)).toEqual({ bits: 2, lbits: 1, perWord: 16, lper: 4 });

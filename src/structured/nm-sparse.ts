@@ -27,6 +27,11 @@ export const nmKernel = (tile4: number): Kernel => ({
   constants: { TILE4: tile4 },
 });
 
+/** The kernels the N:M family uses (its own forward; the backward ones are sparse.ts's), for Gpu.precompile. */
+export function nmKernels(): Kernel[] {
+  return [2, 4, 8].map(nmKernel);
+}
+
 /** Largest m the packed index format supports (16-bit in-group offsets). */
 export const MAX_M = 1 << 16;
 
