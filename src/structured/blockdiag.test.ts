@@ -49,33 +49,49 @@ describe('blockdiag apply', () => {
     });
 });
 
-describe('both forward kernels (4 and 8 block rows per invocation)', () => {
-  for (const tile of [4, 8] as const)
-    it(`tile ${tile}: 2 blocks of 13×6, batch 5, forward and x gradient`, async () => {
-      const shape = { nb: 2, R: 13, K: 6 };
-      const w = f32(2 * 13 * 6);
-      const x = f32(5 * 12);
-      const c = f32(5 * 26);
-      const saved = blockTuning.tile;
-      blockTuning.tile = tile;
+describe('every forward kernel variant', () => {
+  const configs: Array<Partial<typeof blockTuning> & { label: string }> = [
+    { label: 'scalar 4 rows', fast: false, tile: 4 },
+    { label: 'scalar 8 rows', fast: false, tile: 8 },
+    { label: 'fast4x8', variant: 'fast4x8' },
+    { label: 'fast8x8', variant: 'fast8x8' },
+    { label: 'fast8x16', variant: 'fast8x16' },
+    { label: 'fast16x16', variant: 'fast16x16' },
+  ];
+  // [batch, blocks, R, K]: K multiple of 4 so the fast (vec4) variants apply; R and batch overhang tiles.
+  const shapes: Array<[number, number, number, number]> = [
+    [17, 3, 13, 8],
+    [5, 2, 20, 4],
+    [33, 4, 3, 12],
+  ];
+  for (const cfg of configs)
+    it(`${cfg.label}: forward and x gradient on ${shapes.length} aligned shapes`, async () => {
+      const saved = { ...blockTuning };
+      Object.assign(blockTuning, { fast: true, variant: null }, cfg);
       try {
-        const m = new BlockDiagMatrix(26, 12, 2, Tensor.fromArray(gpu, w, [2, 13, 6]));
-        const xt = Tensor.fromArray(gpu, x, [5, 12]).trainable();
-        const y = tidy(() => {
-          const out = m.apply(xt);
-          out.backward(Tensor.fromArray(gpu, c, [5, 26]));
-          return out;
-        });
-        const want = bd.blockdiagApply(ref.arr(x, [5, 12]), w, shape);
-        expect(ref.relMaxError(await y.read(), want.data)).toBeLessThan(1e-5);
-        // dX = C·W (W dense 26 × 12)
-        const wantDx = ref.matmul(ref.arr(c, [5, 26]), bd.blockdiagDense(w, shape));
-        expect(ref.relMaxError(await xt.grad!.read(), wantDx.data)).toBeLessThan(1e-5);
-        y.dispose();
-        xt.dispose();
-        m.dispose();
+        for (const [batch, nb, R, K] of shapes) {
+          const shape = { nb, R, K };
+          const w = f32(nb * R * K);
+          const x = f32(batch * nb * K);
+          const c = f32(batch * nb * R);
+          const m = new BlockDiagMatrix(nb * R, nb * K, nb, Tensor.fromArray(gpu, w, [nb, R, K]));
+          const xt = Tensor.fromArray(gpu, x, [batch, nb * K]).trainable();
+          const y = tidy(() => {
+            const out = m.apply(xt);
+            out.backward(Tensor.fromArray(gpu, c, [batch, nb * R]));
+            return out;
+          });
+          const want = bd.blockdiagApply(ref.arr(x, [batch, nb * K]), w, shape);
+          expect(ref.relMaxError(await y.read(), want.data)).toBeLessThan(1e-5);
+          // dX = C·W (W dense)
+          const wantDx = ref.matmul(ref.arr(c, [batch, nb * R]), bd.blockdiagDense(w, shape));
+          expect(ref.relMaxError(await xt.grad!.read(), wantDx.data)).toBeLessThan(1e-5);
+          y.dispose();
+          xt.dispose();
+          m.dispose();
+        }
       } finally {
-        blockTuning.tile = saved;
+        Object.assign(blockTuning, saved);
       }
     });
 });

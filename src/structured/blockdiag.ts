@@ -7,6 +7,7 @@ import blockdiagSrc from '../../shaders/blockdiag.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { blockdiagProject } from '../reference/blockdiag';
+import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
@@ -30,7 +31,8 @@ export interface BlockGeometry {
   oes: number;
 }
 
-export type BlockEntry = 'forward' | 'forward8' | 'forwardFast' | 'gradW';
+export type FastVariant = 'fast4x8' | 'fast8x8' | 'fast8x16' | 'fast16x16';
+export type BlockEntry = 'forward' | 'forward8' | FastVariant | 'gradW';
 
 export const blockKernel = (entry: BlockEntry, transW = false): Kernel => ({
   name: 'blockdiag',
@@ -39,27 +41,54 @@ export const blockKernel = (entry: BlockEntry, transW = false): Kernel => ({
   constants: entry === 'forward' || entry === 'forward8' ? { TRANS_W: transW } : {},
 });
 
-/**
- * Rows of a block per invocation in the forward kernel: 8 (forward8) when a block has ≥ 8 rows, else
- * 4. 8 measured ~30% faster on SwiftShader at n = 512 (fewer, longer invocations amortise the index
- * set-up when blocks are short, e.g. Monarch's L factor with K = m1 = 16). Mutable for A/B benches.
- */
-export const blockTuning = { tile: 8 as 4 | 8, fast: true };
-
-/** forwardFast needs vec4-aligned rows and blocks of x and of w (and w not read transposed). */
-function aligned(geo: BlockGeometry, transW: boolean): boolean {
-  return !transW && geo.ies === 1 && geo.K % 4 === 0 && geo.ibs % 4 === 0 && geo.xLen % 4 === 0;
-}
-
 /** Every pipeline these families use (for precompile). */
 export const blockKernels = (): Kernel[] => [
   blockKernel('forward'),
   blockKernel('forward', true),
   blockKernel('forward8'),
   blockKernel('forward8', true),
-  blockKernel('forwardFast'),
+  blockKernel('fast4x8'),
+  blockKernel('fast8x8'),
+  blockKernel('fast8x16'),
+  blockKernel('fast16x16'),
   blockKernel('gradW'),
 ];
+
+/**
+ * Kernel choice, mutable for A/B benches and tests. `variant` forces one fast variant (null: choose by
+ * shape and the GEMM profile); `fast` false forces the scalar kernels; `tile` is the scalar kernels'
+ * rows per invocation (8 uses forward8 when a block has ≥ 8 rows).
+ */
+export const blockTuning = { tile: 8 as 4 | 8, fast: true, variant: null as FastVariant | null };
+
+/** The fast variants need vec4-aligned rows and blocks of x and of w (and w not read transposed). */
+function aligned(geo: BlockGeometry, transW: boolean): boolean {
+  return !transW && geo.ies === 1 && geo.K % 4 === 0 && geo.ibs % 4 === 0 && geo.xLen % 4 === 0;
+}
+
+const FAST: Record<FastVariant, [number, number]> = {
+  fast16x16: [16, 16],
+  fast8x16: [8, 16],
+  fast8x8: [8, 8],
+  fast4x8: [4, 8],
+};
+
+/**
+ * Fat register blocks on CPU WebGPU ('cpu' GEMM profile: 16 × 16 measured fastest on SwiftShader at
+ * n = 512, batch 64), at most 8 × 8 on real GPUs (registers); the largest block that still gives two
+ * 64-wide workgroups of work and does not mostly overhang a short block.
+ */
+export function fastVariant(batch: number, geo: BlockGeometry): FastVariant {
+  if (blockTuning.variant) return blockTuning.variant;
+  const order: FastVariant[] =
+    gemmProfile() === 'cpu' ? ['fast16x16', 'fast8x16', 'fast8x8', 'fast4x8'] : ['fast8x8', 'fast4x8'];
+  for (const v of order) {
+    const [bb, br] = FAST[v];
+    if (br > Math.max(8, geo.R) || bb > Math.max(4, batch)) continue;
+    if (Math.ceil(batch / bb) * Math.ceil(geo.R / br) * geo.nb >= 128) return v;
+  }
+  return 'fast4x8';
+}
 
 function uniforms(batch: number, g: BlockGeometry) {
   return {
@@ -80,12 +109,23 @@ function uniforms(batch: number, g: BlockGeometry) {
 function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): Tensor {
   const batch = x.shape[0];
   const y = Tensor.empty(x.gpu, [batch, geo.yLen], 'A block-diagonal product');
-  const fast = blockTuning.fast && aligned(geo, transW);
-  const tile = fast || (blockTuning.tile === 8 && geo.R >= 8) ? 8 : 4;
+  if (blockTuning.fast && aligned(geo, transW)) {
+    const v = fastVariant(batch, geo);
+    const [bb, br] = FAST[v];
+    const n = Math.ceil(batch / bb) * Math.ceil(geo.R / br) * geo.nb;
+    x.gpu.dispatch(
+      blockKernel(v),
+      { x4: x.buffer, w4: w.buffer, y: y.buffer },
+      uniforms(batch, geo),
+      x.gpu.grid1d(Math.ceil(n / 64)),
+    );
+    return y;
+  }
+  const tile = blockTuning.tile === 8 && geo.R >= 8 ? 8 : 4;
   const rTiles = Math.ceil(geo.R / tile);
   x.gpu.dispatch(
-    blockKernel(fast ? 'forwardFast' : tile === 8 ? 'forward8' : 'forward', transW),
-    fast ? { x4: x.buffer, w4: w.buffer, y: y.buffer } : { x: x.buffer, w: w.buffer, y: y.buffer },
+    blockKernel(tile === 8 ? 'forward8' : 'forward', transW),
+    { x: x.buffer, w: w.buffer, y: y.buffer },
     uniforms(batch, geo),
     [Math.ceil((geo.nb * rTiles) / 8), Math.ceil(Math.ceil(batch / 4) / 8)],
   );
