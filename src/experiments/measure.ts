@@ -109,9 +109,13 @@ export function median(xs: readonly number[]): number {
  * GPU time of the work `record` records (it must not wait): `warmup` untimed calls, then the
  * median of `repeats` timed samples (timestamp queries where the adapter has them). When one call
  * is below the timer's resolution (it reads 0; SwiftShader's tick is ~65 µs), each sample records
- * the work 32 times back to back and reports the time per call. (Batching always would be better on
+ * the work 8 or 64 times back to back and reports the time per call (0 if even that reads 0). (Batching always would be better on
  * a real GPU, but on SwiftShader in Node long samples are inflated by Dawn's busy-waiting thread.)
  */
+function repeat(fn: () => void, times: number): void {
+  for (let i = 0; i < times; i++) fn();
+}
+
 export async function timeGpu(
   gpu: Gpu,
   record: () => void,
@@ -122,13 +126,11 @@ export async function timeGpu(
     record();
     await gpu.sync();
   }
-  const once = (await gpu.time(record)).ms;
-  const reps = once > 0 ? 1 : 32;
+  let reps = 1;
+  while (reps < 64 && (await gpu.time(() => repeat(record, reps))).ms === 0) reps *= 8;
   const samples: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const { ms } = await gpu.time(() => {
-      for (let r = 0; r < reps; r++) record();
-    });
+    const { ms } = await gpu.time(() => repeat(record, reps));
     samples.push(ms / reps);
   }
   return median(samples);

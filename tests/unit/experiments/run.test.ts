@@ -7,12 +7,13 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sweepSpecs } from '../../../src/experiments/approximation';
 import type { ExperimentResult } from '../../../src/experiments/envelope';
 import { createNodeGpu } from '../../../src/runtime/node-gpu';
 import type { FromWorker } from '../../../src/runtime/protocol';
 import { runToResult } from '../../../src/runtime/runner';
 import { createWorkerHost } from '../../../src/runtime/worker';
-import { getFamily } from '../../../src/structured/registry';
+import { getFamily, registeredFamilies } from '../../../src/structured/registry';
 import { getGpu } from '../gpu';
 import { cli, figures, PRESET_DIR, presets, schemaErrors } from './helpers';
 
@@ -143,6 +144,68 @@ describe('figures agree with independent facts', () => {
           expect(row.speedup).toBeCloseTo(row.denseMs / row.ms, 9);
         }
   });
+});
+
+describe('every registered family through the runner', () => {
+  // Specs derive from the registry, so families added later are covered without editing this test.
+  const specs = () =>
+    registeredFamilies().map((f) => {
+      const pick = sweepSpecs(f.name, 24, 24, [0.3, 0.6, 1])[0];
+      if (!pick) throw new Error(`no valid ${f.name} spec for 24 × 24 within the budget`);
+      return pick.spec;
+    });
+
+  it('approximation: params = paramCount, 0 ≤ relative Frobenius error ≤ 1 for every family', async () => {
+    const gpu = await getGpu();
+    const methods = specs();
+    const r = await runToResult(
+      {
+        schema: 'smx/experiment@1',
+        kind: 'approximation',
+        seed: 5,
+        matrix: { source: 'generate', generator: 'gaussian', rows: 24, cols: 24 },
+        methods,
+        repeats: 1,
+        warmup: 0,
+      },
+      { gpu, env: { runtime: 'node' } },
+    );
+    expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+    expect(r.status).toBe('finished');
+    const rows = (r.summary as Any).methods;
+    expect(rows.map((m: Any) => m.family)).toEqual(methods.map((m) => m.family));
+    rows.forEach((m: Any, i: number) => {
+      expect(m.params, m.label).toBe(getFamily(methods[i].family).paramCount(methods[i] as never, 24, 24));
+      expect(m.relFrobError, m.label).toBeGreaterThanOrEqual(0);
+      expect(m.relFrobError, m.label).toBeLessThanOrEqual(1 + 1e-6);
+    });
+    expect(schemaErrors('result', r)).toBe('');
+  }, 120_000);
+
+  it('speedup: every family times against the dense GEMM', async () => {
+    const gpu = await getGpu();
+    const kernels = specs();
+    const r = await runToResult(
+      {
+        schema: 'smx/experiment@1',
+        kind: 'speedup',
+        kernels,
+        sizes: [24],
+        batch: [8],
+        warmup: 0,
+        repeats: 5,
+      },
+      { gpu, env: { runtime: 'node' } },
+    );
+    expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+    const rows = (r.summary as Any).kernels;
+    expect(rows).toHaveLength(kernels.length);
+    for (const row of rows) {
+      expect(row.ms, row.label).toBeGreaterThanOrEqual(0);
+      expect(row.denseMs, row.label).toBeGreaterThanOrEqual(0);
+      expect(row.flops, row.label).toBeGreaterThan(0);
+    }
+  }, 120_000);
 });
 
 describe('determinism, cancel, failure', () => {
