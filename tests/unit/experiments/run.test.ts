@@ -7,6 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeNpy } from '../../../src/data/npy';
+import { writeSafetensors } from '../../../src/data/safetensors';
 import { sweepSpecs } from '../../../src/experiments/approximation';
 import type { ExperimentResult } from '../../../src/experiments/envelope';
 import { createNodeGpu } from '../../../src/runtime/node-gpu';
@@ -260,6 +262,49 @@ describe('determinism, cancel, failure', () => {
     expect(result.error.name).toBe('DeviceLostError');
     expect(schemaErrors('result', result)).toBe('');
     expect(r.stderr).toMatch(/run failed/);
+  }, 60_000);
+
+  it('matrix files (.npy, safetensors) next to the config: the same matrix gives the same errors', async () => {
+    const rows = 20;
+    const cols = 12;
+    const data = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.7) + (i % 7) / 7);
+    const cfg = smallApproximation();
+    cfg.sweep = undefined;
+    cfg.timing = false;
+    const files = new Map<string, Uint8Array>([
+      ['/virtual/dir/w.npy', writeNpy({ rows, cols, data })],
+      [
+        '/virtual/dir/w.safetensors',
+        writeSafetensors({ other: { rows: 1, cols: 2, data: [1, 2] }, 'layer.weight': { rows, cols, data } }),
+      ],
+    ]);
+    const readFile = async (p: string) => {
+      const b = files.get(p);
+      if (!b) throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+      return b;
+    };
+    const out: Any[] = [];
+    for (const matrix of [
+      { source: 'file', path: 'w.npy' },
+      { source: 'file', path: 'w.safetensors', tensor: 'layer.weight' },
+    ]) {
+      files.set('/virtual/dir/cfg.json', new TextEncoder().encode(JSON.stringify({ ...cfg, matrix })));
+      const r = await cli(['/virtual/dir/cfg.json', '--out', '/virtual/out.json', '--quiet'], { readFile });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const result = JSON.parse(r.files.get('/virtual/out.json') ?? 'null');
+      expect(result.summary.matrix).toMatchObject({ rows, cols });
+      out.push(result.summary.methods.map((m: Any) => m.relFrobError));
+    }
+    expect(out[1]).toEqual(out[0]);
+    // No tensor named in a file with two 2-D tensors: an input error naming the file.
+    files.set(
+      '/virtual/dir/cfg.json',
+      new TextEncoder().encode(JSON.stringify({ ...cfg, matrix: { source: 'file', path: 'w.safetensors' } })),
+    );
+    const r = await cli(['/virtual/dir/cfg.json'], { readFile });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/matrix: w\.safetensors/);
   }, 60_000);
 
   it('a bad matrix file is an input error: exit 2 naming the file problem', async () => {
