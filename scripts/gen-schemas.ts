@@ -21,12 +21,12 @@ export function buildSchemas(): Record<keyof typeof SCHEMA_FILES, string> {
   const config = z.toJSONSchema(ExperimentConfig, {
     target: 'draft-07',
     io: 'input',
-    unrepresentable: 'any',
+    unrepresentable: 'throw',
   });
   const result = z.toJSONSchema(ExperimentResultSchema, {
     target: 'draft-07',
     io: 'output',
-    unrepresentable: 'any',
+    unrepresentable: 'throw',
   });
   const wrap = (id: string, title: string, s: object) =>
     `${JSON.stringify({ $id: `https://smx.invalid/schema/${id}`, title, ...s }, null, 2)}\n`;
