@@ -8,11 +8,12 @@
 import { registerBench } from '../src/bench/registry';
 import type { Gpu } from '../src/gpu/device';
 import { monarchShape } from '../src/reference/monarch';
-import { blockDiagMatmul, blockdiagFamily } from '../src/structured/blockdiag';
+import { blockDiagMatmul, blockdiagFamily, blockKernels } from '../src/structured/blockdiag';
 import { kroneckerFamily } from '../src/structured/kronecker';
 import { type MonarchMatrix, monarchFamily } from '../src/structured/monarch';
 import type { FamilySpec } from '../src/structured/specs';
 import type { StructuredMatrix } from '../src/structured/types';
+import { type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
 import { matmul } from '../src/tensor/ops';
 import type { Rng } from '../src/tensor/rng';
 import { Tensor } from '../src/tensor/tensor';
@@ -39,6 +40,25 @@ const families: Array<{ group: string; spec: (n: number) => FamilySpec; make: Ma
     make: (gpu, n, rng) => kroneckerFamily.random(gpu, n, n, { family: 'kronecker', terms: 4 }, { rng }),
   },
 ];
+
+/**
+ * Dense and structured run under the GEMM profile that suits the adapter ('cpu' on SwiftShader /
+ * fallback adapters, 'gpu' otherwise), so the baseline is our best dense GEMM on that device; the
+ * global profile is restored after every call.
+ */
+function profileFor(gpu: Gpu): GemmProfile {
+  return gpu.info.isFallbackAdapter || gpu.info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
+}
+
+function under(p: GemmProfile, fn: () => void): void {
+  const prev = gemmProfile();
+  setGemmProfile(p);
+  try {
+    fn();
+  } finally {
+    setGemmProfile(prev);
+  }
+}
 
 /** Structured flops without a device: paramCount-based for blockdiag / Monarch, explicit for Kronecker. */
 function structuredFlops(group: string, n: number, b: number): number {
@@ -67,8 +87,9 @@ for (const n of BLOCKDIAG_SIZES) {
       setup({ gpu, rng }) {
         const x = Tensor.randn(gpu, [b, n], rng);
         const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
+        const p = profileFor(gpu);
         return {
-          run: () => matmul(x, w, { transB: true }).dispose(),
+          run: () => under(p, () => matmul(x, w, { transB: true }).dispose()),
           dispose: () => {
             x.dispose();
             w.dispose();
@@ -82,11 +103,13 @@ for (const n of BLOCKDIAG_SIZES) {
       shape,
       flops: structuredFlops(fam.group, n, b),
       baseline: 'dense',
-      setup({ gpu, rng }) {
+      async setup({ gpu, rng }) {
+        await gpu.precompile(blockKernels());
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = fam.make(gpu, n, rng);
+        const p = profileFor(gpu);
         return {
-          run: () => m.apply(x).dispose(),
+          run: () => under(p, () => m.apply(x).dispose()),
           dispose: () => {
             x.dispose();
             m.dispose();
@@ -107,8 +130,9 @@ for (const n of BLOCKDIAG_SIZES) {
             const geo = stage === 1 ? m.stage1 : m.stage2;
             const x = Tensor.randn(gpu, [b, geo.xLen], rng);
             const w = stage === 1 ? m.w1 : m.w2;
+            const p = profileFor(gpu);
             return {
-              run: () => blockDiagMatmul(x, w, geo).dispose(),
+              run: () => under(p, () => blockDiagMatmul(x, w, geo).dispose()),
               dispose: () => {
                 x.dispose();
                 m.dispose();
