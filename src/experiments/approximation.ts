@@ -227,7 +227,7 @@ async function projectAndMeasure(
   const def = getFamily(spec.family);
   const M = await def.project(W, spec as never, { rng: rng.fork() });
   try {
-    const D = M.toDense();
+    const D = tidy(() => M.toDense()); // tidy: some families leave intermediates
     const dense = Float64Array.from(await D.read());
     D.dispose();
     const err = difference(w, dense);

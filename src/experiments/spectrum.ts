@@ -16,7 +16,7 @@ import { getFamily } from '../structured/registry';
 import { FamilySpec } from '../structured/specs';
 import { matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, tidy } from '../tensor/tensor';
 import { checkSpec } from './approximation';
 import { configSchema, defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 import { frobenius, singularValues } from './measure';
@@ -177,7 +177,7 @@ export const spectrum = defineExperiment({
         const M = def.random(ctx.gpu, e.n, e.n, e.spec as never, { rng: erng });
         let dense: Float64Array;
         try {
-          const D = M.toDense();
+          const D = tidy(() => M.toDense()); // tidy: some families leave intermediates
           dense = Float64Array.from(await D.read());
           D.dispose();
         } finally {

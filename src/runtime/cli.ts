@@ -171,7 +171,12 @@ export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number
     bar.end();
     const text = `${JSON.stringify(result, null, 2)}\n`;
     if (args.out) {
-      await io.writeFile(args.out, text);
+      try {
+        await io.writeFile(args.out, text);
+      } catch (e) {
+        io.stderr(`error: cannot write the result to ${args.out}: ${(e as Error).message}\n`);
+        return EXIT.failed;
+      }
       if (!args.quiet) io.stderr(`${result.status}: result written to ${args.out}\n`);
     } else io.stdout(text);
     if (result.status !== 'finished') {

@@ -16,6 +16,7 @@ import type { FromWorker } from '../../../src/runtime/protocol';
 import { runToResult } from '../../../src/runtime/runner';
 import { createWorkerHost } from '../../../src/runtime/worker';
 import { getFamily, registeredFamilies } from '../../../src/structured/registry';
+import { Tensor } from '../../../src/tensor/tensor';
 import { getGpu } from '../gpu';
 import { cli, figures, PRESET_DIR, presets, schemaErrors } from './helpers';
 
@@ -160,6 +161,7 @@ describe('every registered family through the runner', () => {
   it('approximation: params = paramCount, 0 ≤ relative Frobenius error ≤ 1 for every family', async () => {
     const gpu = await getGpu();
     const methods = specs();
+    const live = Tensor.liveCount();
     const r = await runToResult(
       {
         schema: 'smx/experiment@1',
@@ -174,6 +176,7 @@ describe('every registered family through the runner', () => {
     );
     expect(r.error, JSON.stringify(r.error)).toBeUndefined();
     expect(r.status).toBe('finished');
+    expect(Tensor.liveCount(), 'tensors leaked by a run').toBe(live);
     const rows = (r.summary as Any).methods;
     expect(rows.map((m: Any) => m.family)).toEqual(methods.map((m) => m.family));
     rows.forEach((m: Any, i: number) => {
@@ -187,6 +190,7 @@ describe('every registered family through the runner', () => {
   it('speedup: every family times against the dense GEMM', async () => {
     const gpu = await getGpu();
     const kernels = specs();
+    const live = Tensor.liveCount();
     const r = await runToResult(
       {
         schema: 'smx/experiment@1',
@@ -200,6 +204,7 @@ describe('every registered family through the runner', () => {
       { gpu, env: { runtime: 'node' } },
     );
     expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+    expect(Tensor.liveCount(), 'tensors leaked by a run').toBe(live);
     const rows = (r.summary as Any).kernels;
     expect(rows).toHaveLength(kernels.length);
     for (const row of rows) {
@@ -214,7 +219,9 @@ describe('determinism, cancel, failure', () => {
   it('same config + seed → identical figures; another seed → different ones', async () => {
     const gpu = await getGpu();
     const ctx = { gpu, env: { runtime: 'node' as const } };
+    const live = Tensor.liveCount();
     const a = await runToResult(smallApproximation(3), ctx);
+    expect(Tensor.liveCount(), 'tensors leaked by a run').toBe(live);
     const b = await runToResult(smallApproximation(3), ctx);
     const c = await runToResult(smallApproximation(4), ctx);
     expect(a.status).toBe('finished');
