@@ -30,7 +30,7 @@ describe('MatrixSource schema', () => {
       n: 32,
       p: 3,
       alpha: 1.5,
-      terms: 2000,
+      terms: 500,
     });
     expect(GENERATOR_NAMES).toEqual([
       'gaussian',
@@ -52,6 +52,15 @@ describe('MatrixSource schema', () => {
     expect(zodMessage({ source: 'generate', generator: 'monarch', n: 12, blocks: 5 })).toBe(
       'blocks: blocks 5 does not divide n = 12',
     );
+    expect(zodMessage({ source: 'generate', generator: 'orthogonal', rows: 2048, cols: 1024 })).toBe(
+      'cols: a 2048×1024 random orthonormal factor needs a CPU QR costing 2048·1024² = 2147483648, over the limit 1073741824 (= 1024³)',
+    );
+    expect(
+      MatrixSource.safeParse({ source: 'generate', generator: 'orthogonal', rows: 4096, cols: 16 }).success,
+    ).toBe(true);
+    expect(
+      zodMessage({ source: 'generate', generator: 'lowrank-noise', rows: 4096, cols: 4096, rank: 1024 }),
+    ).toContain('rank: a 4096×1024');
     expect(zodMessage({ source: 'generate', generator: 'lowrank-noise', decay: 1.5 })).toContain(
       'decay: geometric decay must be ≤ 1',
     );

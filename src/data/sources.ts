@@ -79,6 +79,7 @@ const LowRankNoiseGen = z
         path: ['rank'],
         message: `rank ${v.rank} exceeds min(rows, cols) = ${Math.min(v.rows, v.cols)}`,
       });
+    else qrCost(Math.max(v.rows, v.cols), v.rank, ctx, 'rank');
     if (v.decayKind === 'geometric' && v.decay > 1)
       ctx.addIssue({
         code: 'custom',
@@ -86,6 +87,18 @@ const LowRankNoiseGen = z
         message: `geometric decay must be ≤ 1 (got ${v.decay})`,
       });
   });
+
+/** Largest max·min² of a CPU Householder QR a generator may ask for (2³⁰ = 1024³). */
+export const MAX_QR_COST = 2 ** 30;
+
+function qrCost(m: number, k: number, ctx: z.RefinementCtx, field: string): void {
+  if (m * k * k > MAX_QR_COST)
+    ctx.addIssue({
+      code: 'custom',
+      path: [field],
+      message: `a ${m}×${k} random orthonormal factor needs a CPU QR costing ${m}·${k}² = ${m * k * k}, over the limit ${MAX_QR_COST} (= 1024³)`,
+    });
+}
 
 const blocksDivide = (v: { n: number; blocks?: number }, ctx: z.RefinementCtx) => {
   if (v.blocks !== undefined && v.n % v.blocks !== 0)
@@ -114,17 +127,19 @@ const ToeplitzBsplineGen = z.object({
   p: z.number().int().min(2).max(12).default(3),
   /** Fractional order (the paper uses 1 < α ≤ 2). */
   alpha: z.number().gt(0).max(2).default(1.5),
-  /** Symbol series truncated at |m| ≤ terms (plus an integral tail correction). */
-  terms: z.number().int().min(1).max(100_000).default(2000),
+  /** Symbol series truncated at |m| ≤ terms, plus an Euler–Maclaurin tail estimate (500 gives ~1e-10). */
+  terms: z.number().int().min(1).max(100_000).default(500),
 });
 
-const OrthogonalGen = z.object({
-  source: z.literal('generate'),
-  generator: z.literal('orthogonal'),
-  /** rows ≥ cols: orthonormal columns; rows < cols: orthonormal rows. */
-  rows: side.default(64),
-  cols: side.default(64),
-});
+const OrthogonalGen = z
+  .object({
+    source: z.literal('generate'),
+    generator: z.literal('orthogonal'),
+    /** rows ≥ cols: orthonormal columns; rows < cols: orthonormal rows. */
+    rows: side.default(64),
+    cols: side.default(64),
+  })
+  .superRefine((v, ctx) => qrCost(Math.max(v.rows, v.cols), Math.min(v.rows, v.cols), ctx, 'cols'));
 
 const DftMonarchGen = z
   .object({
