@@ -6,11 +6,12 @@
 //
 //   forward:  y[b·yStride + g·obs + r·oes] = Σ_c  W_g[r, c] · x[b·xStride + g·ibs + c·ies]
 //   gradW:    dw[g·R·K + r·K + c]          = Σ_b  g[b·yStride + g·obs + r·oes] · x[b·xStride + g·ibs + c·ies]
+//   gradX:    y[b·xStride + g·ibs + c·ies]  = Σ_r  g[b·yStride + g·obs + r·oes] · W_g[r, c]   (the x gradient)
 //
 // The block strides (ibs, obs) and element strides (ies, oes) express the permutations: a plain
 // block-diagonal matrix has ibs = K, ies = 1, obs = R, oes = 1; Monarch writes its intermediate
 // transposed (obs = 1, oes = nb) so that its second factor reads contiguous blocks. The gradient
-// w.r.t. x is `forward` with TRANS_W and the in/out strides swapped.
+// w.r.t. x is gradX8x16 when K % 4 == 0, else `forward` with TRANS_W and the in/out strides swapped.
 //
 // Register-blocked like gemm.wgsl: each invocation owns 4 batch rows × 4 block rows (forward), 4 × 8
 // (forward8, for blocks of ≥ 8 rows), BB × BR with vec4 loads (fastBBxBR, when rows and blocks are
@@ -833,6 +834,325 @@ fn fast16x16(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   put(a15_3, r0 + 15u, b0 + 12u, oBase);
 }
 
+
+// ---- backward, aligned: outer-product variants in named registers, 1-D grid.
+
+@group(0) @binding(8) var<storage, read_write> dw4: array<vec4<f32>>;
+
+// Store 4 consecutive block columns c..c+3 of batch row b of dx (into y; scalar stores, any ies).
+fn putX(acc: vec4<f32>, b: u32, c: u32, xb: u32) {
+  if (b >= params.batch || c >= params.K) {
+    return;
+  }
+  let o = b * params.xStride + xb + c * params.ies;
+  for (var u = 0u; u < 4u; u++) {
+    y[o + u * params.ies] = acc[u];
+  }
+}
+
+// Store the vec4 of block columns 4·c4 .. 4·c4+3 of row r of block dw.
+fn putW(acc: vec4<f32>, r: u32, c4: u32, wb: u32) {
+  let K4 = params.K / 4u;
+  if (r >= params.R || c4 >= K4) {
+    return;
+  }
+  dw4[wb + r * K4 + c4] = acc;
+}
+
+// dX (K % 4 == 0): 8 batch rows × 16 block columns per invocation, outer products over r:
+//   dx[b, g·ibs + c·ies] = Σ_r g[b, g·obs + r·oes] · W_g[r, c]   (W rows read as vec4 along c).
+@compute @workgroup_size(64, 1, 1)
+fn gradX8x16(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let R = params.R;
+  let K4 = params.K / 4u;
+  let bTiles = (params.batch + 7u) / 8u;
+  let cTiles = (K4 + 3u) / 4u;
+  let idx = gid.x + gid.y * nwg.x * 64u;
+  let rest = idx / bTiles;
+  let b0 = (idx % bTiles) * 8u;
+  let c40 = (rest % cTiles) * 4u;
+  let blk = rest / cTiles;
+  if (blk >= params.nb) {
+    return;
+  }
+  let km = K4 - 1u;
+  let wb = blk * R * K4;
+  let wc0 = wb + min(c40 + 0u, km);
+  let wc1 = wb + min(c40 + 1u, km);
+  let wc2 = wb + min(c40 + 2u, km);
+  let wc3 = wb + min(c40 + 3u, km);
+  let bm = params.batch - 1u;
+  let gb = blk * params.obs;
+  let go0 = min(b0 + 0u, bm) * params.yStride + gb;
+  let go1 = min(b0 + 1u, bm) * params.yStride + gb;
+  let go2 = min(b0 + 2u, bm) * params.yStride + gb;
+  let go3 = min(b0 + 3u, bm) * params.yStride + gb;
+  let go4 = min(b0 + 4u, bm) * params.yStride + gb;
+  let go5 = min(b0 + 5u, bm) * params.yStride + gb;
+  let go6 = min(b0 + 6u, bm) * params.yStride + gb;
+  let go7 = min(b0 + 7u, bm) * params.yStride + gb;
+  var a0_0 = vec4<f32>(0.0);
+  var a0_1 = vec4<f32>(0.0);
+  var a0_2 = vec4<f32>(0.0);
+  var a0_3 = vec4<f32>(0.0);
+  var a1_0 = vec4<f32>(0.0);
+  var a1_1 = vec4<f32>(0.0);
+  var a1_2 = vec4<f32>(0.0);
+  var a1_3 = vec4<f32>(0.0);
+  var a2_0 = vec4<f32>(0.0);
+  var a2_1 = vec4<f32>(0.0);
+  var a2_2 = vec4<f32>(0.0);
+  var a2_3 = vec4<f32>(0.0);
+  var a3_0 = vec4<f32>(0.0);
+  var a3_1 = vec4<f32>(0.0);
+  var a3_2 = vec4<f32>(0.0);
+  var a3_3 = vec4<f32>(0.0);
+  var a4_0 = vec4<f32>(0.0);
+  var a4_1 = vec4<f32>(0.0);
+  var a4_2 = vec4<f32>(0.0);
+  var a4_3 = vec4<f32>(0.0);
+  var a5_0 = vec4<f32>(0.0);
+  var a5_1 = vec4<f32>(0.0);
+  var a5_2 = vec4<f32>(0.0);
+  var a5_3 = vec4<f32>(0.0);
+  var a6_0 = vec4<f32>(0.0);
+  var a6_1 = vec4<f32>(0.0);
+  var a6_2 = vec4<f32>(0.0);
+  var a6_3 = vec4<f32>(0.0);
+  var a7_0 = vec4<f32>(0.0);
+  var a7_1 = vec4<f32>(0.0);
+  var a7_2 = vec4<f32>(0.0);
+  var a7_3 = vec4<f32>(0.0);
+  for (var r = 0u; r < R; r++) {
+    let ro = r * params.oes;
+    let wr = r * K4;
+    let q0 = w4[wc0 + wr];
+    let q1 = w4[wc1 + wr];
+    let q2 = w4[wc2 + wr];
+    let q3 = w4[wc3 + wr];
+    let s0 = g[go0 + ro];
+    a0_0 += s0 * q0;
+    a0_1 += s0 * q1;
+    a0_2 += s0 * q2;
+    a0_3 += s0 * q3;
+    let s1 = g[go1 + ro];
+    a1_0 += s1 * q0;
+    a1_1 += s1 * q1;
+    a1_2 += s1 * q2;
+    a1_3 += s1 * q3;
+    let s2 = g[go2 + ro];
+    a2_0 += s2 * q0;
+    a2_1 += s2 * q1;
+    a2_2 += s2 * q2;
+    a2_3 += s2 * q3;
+    let s3 = g[go3 + ro];
+    a3_0 += s3 * q0;
+    a3_1 += s3 * q1;
+    a3_2 += s3 * q2;
+    a3_3 += s3 * q3;
+    let s4 = g[go4 + ro];
+    a4_0 += s4 * q0;
+    a4_1 += s4 * q1;
+    a4_2 += s4 * q2;
+    a4_3 += s4 * q3;
+    let s5 = g[go5 + ro];
+    a5_0 += s5 * q0;
+    a5_1 += s5 * q1;
+    a5_2 += s5 * q2;
+    a5_3 += s5 * q3;
+    let s6 = g[go6 + ro];
+    a6_0 += s6 * q0;
+    a6_1 += s6 * q1;
+    a6_2 += s6 * q2;
+    a6_3 += s6 * q3;
+    let s7 = g[go7 + ro];
+    a7_0 += s7 * q0;
+    a7_1 += s7 * q1;
+    a7_2 += s7 * q2;
+    a7_3 += s7 * q3;
+  }
+  let xb = blk * params.ibs;
+  putX(a0_0, b0 + 0u, (c40 + 0u) * 4u, xb);
+  putX(a0_1, b0 + 0u, (c40 + 1u) * 4u, xb);
+  putX(a0_2, b0 + 0u, (c40 + 2u) * 4u, xb);
+  putX(a0_3, b0 + 0u, (c40 + 3u) * 4u, xb);
+  putX(a1_0, b0 + 1u, (c40 + 0u) * 4u, xb);
+  putX(a1_1, b0 + 1u, (c40 + 1u) * 4u, xb);
+  putX(a1_2, b0 + 1u, (c40 + 2u) * 4u, xb);
+  putX(a1_3, b0 + 1u, (c40 + 3u) * 4u, xb);
+  putX(a2_0, b0 + 2u, (c40 + 0u) * 4u, xb);
+  putX(a2_1, b0 + 2u, (c40 + 1u) * 4u, xb);
+  putX(a2_2, b0 + 2u, (c40 + 2u) * 4u, xb);
+  putX(a2_3, b0 + 2u, (c40 + 3u) * 4u, xb);
+  putX(a3_0, b0 + 3u, (c40 + 0u) * 4u, xb);
+  putX(a3_1, b0 + 3u, (c40 + 1u) * 4u, xb);
+  putX(a3_2, b0 + 3u, (c40 + 2u) * 4u, xb);
+  putX(a3_3, b0 + 3u, (c40 + 3u) * 4u, xb);
+  putX(a4_0, b0 + 4u, (c40 + 0u) * 4u, xb);
+  putX(a4_1, b0 + 4u, (c40 + 1u) * 4u, xb);
+  putX(a4_2, b0 + 4u, (c40 + 2u) * 4u, xb);
+  putX(a4_3, b0 + 4u, (c40 + 3u) * 4u, xb);
+  putX(a5_0, b0 + 5u, (c40 + 0u) * 4u, xb);
+  putX(a5_1, b0 + 5u, (c40 + 1u) * 4u, xb);
+  putX(a5_2, b0 + 5u, (c40 + 2u) * 4u, xb);
+  putX(a5_3, b0 + 5u, (c40 + 3u) * 4u, xb);
+  putX(a6_0, b0 + 6u, (c40 + 0u) * 4u, xb);
+  putX(a6_1, b0 + 6u, (c40 + 1u) * 4u, xb);
+  putX(a6_2, b0 + 6u, (c40 + 2u) * 4u, xb);
+  putX(a6_3, b0 + 6u, (c40 + 3u) * 4u, xb);
+  putX(a7_0, b0 + 7u, (c40 + 0u) * 4u, xb);
+  putX(a7_1, b0 + 7u, (c40 + 1u) * 4u, xb);
+  putX(a7_2, b0 + 7u, (c40 + 2u) * 4u, xb);
+  putX(a7_3, b0 + 7u, (c40 + 3u) * 4u, xb);
+}
+
+// dW (K, ibs, xStride multiples of 4; ies = 1): 8 block rows × 16 block columns per invocation,
+// outer products over the batch:  dw[g, r, c] = Σ_b g[b, g·obs + r·oes] · x[b, g·ibs + c].
+@compute @workgroup_size(64, 1, 1)
+fn gradW8x16(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let R = params.R;
+  let K4 = params.K / 4u;
+  let cTiles = (K4 + 3u) / 4u;
+  let rTiles = (R + 7u) / 8u;
+  let idx = gid.x + gid.y * nwg.x * 64u;
+  let rest = idx / cTiles;
+  let c40 = (idx % cTiles) * 4u;
+  let r0 = (rest % rTiles) * 8u;
+  let blk = rest / rTiles;
+  if (blk >= params.nb) {
+    return;
+  }
+  let km = K4 - 1u;
+  let rm = R - 1u;
+  let xb = blk * (params.ibs / 4u);
+  let xc0 = xb + min(c40 + 0u, km);
+  let xc1 = xb + min(c40 + 1u, km);
+  let xc2 = xb + min(c40 + 2u, km);
+  let xc3 = xb + min(c40 + 3u, km);
+  let gb = blk * params.obs;
+  let gr0 = gb + min(r0 + 0u, rm) * params.oes;
+  let gr1 = gb + min(r0 + 1u, rm) * params.oes;
+  let gr2 = gb + min(r0 + 2u, rm) * params.oes;
+  let gr3 = gb + min(r0 + 3u, rm) * params.oes;
+  let gr4 = gb + min(r0 + 4u, rm) * params.oes;
+  let gr5 = gb + min(r0 + 5u, rm) * params.oes;
+  let gr6 = gb + min(r0 + 6u, rm) * params.oes;
+  let gr7 = gb + min(r0 + 7u, rm) * params.oes;
+  var a0_0 = vec4<f32>(0.0);
+  var a0_1 = vec4<f32>(0.0);
+  var a0_2 = vec4<f32>(0.0);
+  var a0_3 = vec4<f32>(0.0);
+  var a1_0 = vec4<f32>(0.0);
+  var a1_1 = vec4<f32>(0.0);
+  var a1_2 = vec4<f32>(0.0);
+  var a1_3 = vec4<f32>(0.0);
+  var a2_0 = vec4<f32>(0.0);
+  var a2_1 = vec4<f32>(0.0);
+  var a2_2 = vec4<f32>(0.0);
+  var a2_3 = vec4<f32>(0.0);
+  var a3_0 = vec4<f32>(0.0);
+  var a3_1 = vec4<f32>(0.0);
+  var a3_2 = vec4<f32>(0.0);
+  var a3_3 = vec4<f32>(0.0);
+  var a4_0 = vec4<f32>(0.0);
+  var a4_1 = vec4<f32>(0.0);
+  var a4_2 = vec4<f32>(0.0);
+  var a4_3 = vec4<f32>(0.0);
+  var a5_0 = vec4<f32>(0.0);
+  var a5_1 = vec4<f32>(0.0);
+  var a5_2 = vec4<f32>(0.0);
+  var a5_3 = vec4<f32>(0.0);
+  var a6_0 = vec4<f32>(0.0);
+  var a6_1 = vec4<f32>(0.0);
+  var a6_2 = vec4<f32>(0.0);
+  var a6_3 = vec4<f32>(0.0);
+  var a7_0 = vec4<f32>(0.0);
+  var a7_1 = vec4<f32>(0.0);
+  var a7_2 = vec4<f32>(0.0);
+  var a7_3 = vec4<f32>(0.0);
+  let xs = params.xStride / 4u;
+  for (var b = 0u; b < params.batch; b++) {
+    let xo = b * xs;
+    let go = b * params.yStride;
+    let q0 = x4[xc0 + xo];
+    let q1 = x4[xc1 + xo];
+    let q2 = x4[xc2 + xo];
+    let q3 = x4[xc3 + xo];
+    let s0 = g[gr0 + go];
+    a0_0 += s0 * q0;
+    a0_1 += s0 * q1;
+    a0_2 += s0 * q2;
+    a0_3 += s0 * q3;
+    let s1 = g[gr1 + go];
+    a1_0 += s1 * q0;
+    a1_1 += s1 * q1;
+    a1_2 += s1 * q2;
+    a1_3 += s1 * q3;
+    let s2 = g[gr2 + go];
+    a2_0 += s2 * q0;
+    a2_1 += s2 * q1;
+    a2_2 += s2 * q2;
+    a2_3 += s2 * q3;
+    let s3 = g[gr3 + go];
+    a3_0 += s3 * q0;
+    a3_1 += s3 * q1;
+    a3_2 += s3 * q2;
+    a3_3 += s3 * q3;
+    let s4 = g[gr4 + go];
+    a4_0 += s4 * q0;
+    a4_1 += s4 * q1;
+    a4_2 += s4 * q2;
+    a4_3 += s4 * q3;
+    let s5 = g[gr5 + go];
+    a5_0 += s5 * q0;
+    a5_1 += s5 * q1;
+    a5_2 += s5 * q2;
+    a5_3 += s5 * q3;
+    let s6 = g[gr6 + go];
+    a6_0 += s6 * q0;
+    a6_1 += s6 * q1;
+    a6_2 += s6 * q2;
+    a6_3 += s6 * q3;
+    let s7 = g[gr7 + go];
+    a7_0 += s7 * q0;
+    a7_1 += s7 * q1;
+    a7_2 += s7 * q2;
+    a7_3 += s7 * q3;
+  }
+  let wb = blk * R * K4;
+  putW(a0_0, r0 + 0u, c40 + 0u, wb);
+  putW(a0_1, r0 + 0u, c40 + 1u, wb);
+  putW(a0_2, r0 + 0u, c40 + 2u, wb);
+  putW(a0_3, r0 + 0u, c40 + 3u, wb);
+  putW(a1_0, r0 + 1u, c40 + 0u, wb);
+  putW(a1_1, r0 + 1u, c40 + 1u, wb);
+  putW(a1_2, r0 + 1u, c40 + 2u, wb);
+  putW(a1_3, r0 + 1u, c40 + 3u, wb);
+  putW(a2_0, r0 + 2u, c40 + 0u, wb);
+  putW(a2_1, r0 + 2u, c40 + 1u, wb);
+  putW(a2_2, r0 + 2u, c40 + 2u, wb);
+  putW(a2_3, r0 + 2u, c40 + 3u, wb);
+  putW(a3_0, r0 + 3u, c40 + 0u, wb);
+  putW(a3_1, r0 + 3u, c40 + 1u, wb);
+  putW(a3_2, r0 + 3u, c40 + 2u, wb);
+  putW(a3_3, r0 + 3u, c40 + 3u, wb);
+  putW(a4_0, r0 + 4u, c40 + 0u, wb);
+  putW(a4_1, r0 + 4u, c40 + 1u, wb);
+  putW(a4_2, r0 + 4u, c40 + 2u, wb);
+  putW(a4_3, r0 + 4u, c40 + 3u, wb);
+  putW(a5_0, r0 + 5u, c40 + 0u, wb);
+  putW(a5_1, r0 + 5u, c40 + 1u, wb);
+  putW(a5_2, r0 + 5u, c40 + 2u, wb);
+  putW(a5_3, r0 + 5u, c40 + 3u, wb);
+  putW(a6_0, r0 + 6u, c40 + 0u, wb);
+  putW(a6_1, r0 + 6u, c40 + 1u, wb);
+  putW(a6_2, r0 + 6u, c40 + 2u, wb);
+  putW(a6_3, r0 + 6u, c40 + 3u, wb);
+  putW(a7_0, r0 + 7u, c40 + 0u, wb);
+  putW(a7_1, r0 + 7u, c40 + 1u, wb);
+  putW(a7_2, r0 + 7u, c40 + 2u, wb);
+  putW(a7_3, r0 + 7u, c40 + 3u, wb);
+}
 
 // gid.x: 4-column tile of a block, gid.y: 4-row tile of a block, gid.z: block.
 @compute @workgroup_size(8, 8, 1)

@@ -97,10 +97,13 @@ describe('every forward kernel variant', () => {
 });
 
 describe('blockdiag backward vs finite differences of the oracle', () => {
+  // K % 4 == 0 takes the vec4 outer-product kernels (gradX8x16, gradW8x16), the others the scalar ones.
   for (const [batch, nb, R, K] of [
     [3, 3, 5, 7],
     [5, 2, 3, 2],
     [6, 1, 4, 9],
+    [7, 2, 9, 8],
+    [17, 3, 5, 20],
   ])
     it(`batch ${batch}, ${nb} blocks of ${R}×${K}`, async () => {
       const shape = { nb, R, K };

@@ -32,7 +32,7 @@ export interface BlockGeometry {
 }
 
 export type FastVariant = 'fast4x8' | 'fast8x8' | 'fast8x16' | 'fast16x16';
-export type BlockEntry = 'forward' | 'forward8' | FastVariant | 'gradW';
+export type BlockEntry = 'forward' | 'forward8' | FastVariant | 'gradW' | 'gradX8x16' | 'gradW8x16';
 
 export const blockKernel = (entry: BlockEntry, transW = false): Kernel => ({
   name: 'blockdiag',
@@ -52,6 +52,8 @@ export const blockKernels = (): Kernel[] => [
   blockKernel('fast8x16'),
   blockKernel('fast16x16'),
   blockKernel('gradW'),
+  blockKernel('gradX8x16'),
+  blockKernel('gradW8x16'),
 ];
 
 /**
@@ -135,6 +137,16 @@ function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): 
 /** dW [nb, R, K] = Σ_b g[b, block rows] ⊗ x[b, block cols]. */
 function gradWRaw(g: Tensor, x: Tensor, geo: BlockGeometry, wShape: readonly number[]): Tensor {
   const dw = Tensor.empty(x.gpu, wShape, 'A block-diagonal weight gradient');
+  if (blockTuning.fast && aligned(geo, false)) {
+    const n = Math.ceil(geo.R / 8) * Math.ceil(geo.K / 16) * geo.nb;
+    x.gpu.dispatch(
+      blockKernel('gradW8x16'),
+      { g: g.buffer, x4: x.buffer, dw4: dw.buffer },
+      uniforms(x.shape[0], geo),
+      x.gpu.grid1d(Math.ceil(n / 64)),
+    );
+    return dw;
+  }
   x.gpu.dispatch(
     blockKernel('gradW'),
     { g: g.buffer, x: x.buffer, dw: dw.buffer },
@@ -142,6 +154,34 @@ function gradWRaw(g: Tensor, x: Tensor, geo: BlockGeometry, wShape: readonly num
     [Math.ceil(Math.ceil(geo.K / 4) / 8), Math.ceil(Math.ceil(geo.R / 4) / 8), geo.nb],
   );
   return dw;
+}
+
+/** dX [batch, xLen] = g·blockdiag(w) (the geometry is the forward one). */
+function gradXRaw(g: Tensor, w: Tensor, geo: BlockGeometry): Tensor {
+  if (!(blockTuning.fast && geo.K % 4 === 0)) {
+    const swapped: BlockGeometry = {
+      nb: geo.nb,
+      R: geo.K,
+      K: geo.R,
+      xLen: geo.yLen,
+      yLen: geo.xLen,
+      ibs: geo.obs,
+      ies: geo.oes,
+      obs: geo.ibs,
+      oes: geo.ies,
+    };
+    return forwardRaw(g, w, swapped, true);
+  }
+  const batch = g.shape[0];
+  const dx = Tensor.empty(g.gpu, [batch, geo.xLen], 'A block-diagonal input gradient');
+  const n = Math.ceil(batch / 8) * Math.ceil(geo.K / 16) * geo.nb;
+  g.gpu.dispatch(
+    blockKernel('gradX8x16'),
+    { g: g.buffer, w4: w.buffer, y: dx.buffer },
+    uniforms(batch, geo),
+    g.gpu.grid1d(Math.ceil(n / 64)),
+  );
+  return dx;
 }
 
 const needsGrad = (t: Tensor) => t.requiresGrad || t.backwardFn !== null;
@@ -165,24 +205,7 @@ export function blockDiagMatmul(x: Tensor, w: Tensor, geo: BlockGeometry): Tenso
     y.parents = [x, w];
     y.requiresGrad = true;
     y.backwardFn = (g) => {
-      const dx = needsGrad(x)
-        ? forwardRaw(
-            g,
-            w,
-            {
-              nb: geo.nb,
-              R: geo.K,
-              K: geo.R,
-              xLen: geo.yLen,
-              yLen: geo.xLen,
-              ibs: geo.obs,
-              ies: geo.oes,
-              obs: geo.ibs,
-              oes: geo.ies,
-            },
-            true,
-          )
-        : null;
+      const dx = needsGrad(x) ? gradXRaw(g, w, geo) : null;
       const dw = needsGrad(w) ? gradWRaw(g, x, geo, w.shape) : null;
       return [dx, dw];
     };
