@@ -28,6 +28,8 @@ export const GEMM_CASES: GemmCase[] = [
   { M: 256, K: 256, N: 256 },
   { M: 512, K: 512, N: 512 },
   { M: 1024, K: 1024, N: 1024, quick: false },
+  // Unaligned (K % 4 != 0): the general fallback kernel.
+  { M: 257, K: 255, N: 129 },
   // Y = X·Wᵀ: how every Linear layer calls it.
   { M: 256, K: 512, N: 512, transB: true },
   // Skinny and low-rank products.

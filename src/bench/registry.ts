@@ -61,7 +61,7 @@ export interface BenchOptions {
   /** Substrings; a bench runs when group, name or shape label contains any of them. */
   filter?: string[];
   quick?: boolean;
-  /** Timed rounds per bench (default 7, quick 3; at least 5 unless quick). */
+  /** Timed rounds per bench (default 7, quick 5). */
   rounds?: number;
   /** Target wall time of one sample in ms (reps are chosen to reach it). */
   sampleMs?: number;
@@ -123,7 +123,7 @@ async function sample(gpu: Gpu, inst: BenchInstance, reps: number): Promise<numb
 export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
   const quick = opts.quick ?? false;
-  const rounds = opts.rounds ?? (quick ? 3 : 7);
+  const rounds = opts.rounds ?? (quick ? 5 : 7);
   const sampleMs = opts.sampleMs ?? (quick ? 40 : 120);
   const chosen = specs.filter((s) => matches(s, opts.filter) && (!quick || s.quick !== false));
   const cases = new Map<string, BenchSpec[]>();
