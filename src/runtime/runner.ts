@@ -115,7 +115,12 @@ export async function* run(
       partial = s;
     },
     async loadMatrix(source, path) {
-      const lctx: LoadContext = { rng: new Rng(config.seed), readFile: ctx.readFile, bytes: ctx.bytes };
+      // Its own stream (seed 2s + 1; the kind draws from seed s): matrix and method draws independent.
+      const lctx: LoadContext = {
+        rng: new Rng(config.seed * 2 + 1),
+        readFile: ctx.readFile,
+        bytes: ctx.bytes,
+      };
       try {
         return await load(source as MatrixSourceInput, lctx);
       } catch (e) {
