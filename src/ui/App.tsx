@@ -1,9 +1,11 @@
 import { useEffect } from 'react';
 import { AdapterPanel } from './components/AdapterPanel';
+import { Controls } from './components/Controls';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Header } from './components/Header';
 import { SelfCheckPanel } from './components/SelfCheckPanel';
 import { UnavailablePanel } from './components/UnavailablePanel';
+import { SelfCheckErrorChart } from './plots/SelfCheckErrorChart';
 import { useStore } from './store';
 
 export function App() {
@@ -14,16 +16,22 @@ export function App() {
     <div className="app">
       <Header />
       <ErrorBanner />
-      <main className="content">
-        {phase === 'unavailable' ? (
+      {phase === 'unavailable' ? (
+        <main>
           <UnavailablePanel />
-        ) : (
-          <>
+        </main>
+      ) : (
+        <div className="layout">
+          <aside className="sidebar">
+            <Controls />
             <AdapterPanel />
+          </aside>
+          <main className="main">
             <SelfCheckPanel />
-          </>
-        )}
-      </main>
+            <SelfCheckErrorChart />
+          </main>
+        </div>
+      )}
     </div>
   );
 }

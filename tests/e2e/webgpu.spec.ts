@@ -68,6 +68,7 @@ test('shows the adapter and the kernel self-check passes', async ({ page }, test
   await expect(page.getByTestId('selfcheck-progress')).toHaveCount(0);
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 
+  await expect(page.locator('[data-testid=error-chart] .barlayer .point')).toHaveCount(n);
   const shot = testInfo.outputPath('playground.png');
   await page.screenshot({ path: shot, fullPage: true });
   if (process.env.SMX_SCREENSHOT) {
@@ -77,12 +78,61 @@ test('shows the adapter and the kernel self-check passes', async ({ page }, test
   }
 });
 
-test('no console errors while the working page loads and self-checks', async ({ page }) => {
+test('no console errors while the working page loads, self-checks and draws its chart', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('./');
   expect(await waitForVerdict(page)).toBe('PASS');
+  await expect(page.locator('[data-testid=error-chart] .barlayer .point').first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('the error chart: one bar per check on a log axis, values on hover', async ({ page }) => {
+  await page.goto('./');
+  expect(await waitForVerdict(page)).toBe('PASS');
+  const n = await page.getByTestId('check-row').count();
+  const chart = page.getByTestId('error-chart');
+  const bars = chart.locator('.barlayer .point');
+  await expect(bars).toHaveCount(n);
+  // Log axis: tick labels are powers of ten.
+  await expect(chart.locator('.ytick').first()).toContainText(/10/);
+  // Plotly draws bars without pointer events and hovers from a drag layer above them: move the
+  // mouse to the first bar's column, near the bottom of the plot area (a log-axis bar starts there).
+  await chart.scrollIntoViewIfNeeded();
+  const bar = await bars.first().boundingBox();
+  const area = await chart.locator('.nsewdrag').first().boundingBox();
+  expect(bar && area).toBeTruthy();
+  await page.mouse.move(bar!.x + bar!.width / 2, area!.y + area!.height - 4);
+  await expect(chart.locator('.hoverlayer')).toContainText(/matmul.*error \d\.\de-\d+ · bound \d\.\de-\d+/);
+});
+
+test('re-running with another seed draws new inputs and still passes', async ({ page }) => {
+  await page.goto('./');
+  expect(await waitForVerdict(page)).toBe('PASS');
+  const before = await page.getByTestId('check-error').allTextContents();
+  await page.getByTestId('seed-input').fill('7');
+  await page.getByTestId('run-selfcheck').click();
+  // With the pipelines compiled the second run can finish within a poll: wait for new numbers.
+  await expect
+    .poll(() => page.getByTestId('check-error').allTextContents(), { timeout: SELF_CHECK_TIMEOUT })
+    .not.toEqual(before);
+  expect(await waitForVerdict(page)).toBe('PASS');
+  const after = await page.getByTestId('check-error').allTextContents();
+  expect(after).toHaveLength(before.length);
+  expect(after.every((t) => t !== '')).toBe(true);
+});
+
+for (const [scheme, text] of [
+  ['light', 'rgb(28, 36, 48)'],
+  ['dark', 'rgb(228, 233, 239)'],
+] as const)
+  test(`page and chart follow the ${scheme} colour scheme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('./');
+    expect(await waitForVerdict(page)).toBe('PASS');
+    await expect(page.locator('body')).toHaveCSS('color', text);
+    const title = page.locator('[data-testid=error-chart] .gtitle');
+    await expect(title).toHaveCSS('fill', text);
+  });
 
 test('a worker that fails shows its error as a text banner, not a blank page', async ({ page }) => {
   // Serve a broken worker script (the real one is replaced at the network level): the page must say

@@ -62,14 +62,16 @@ export function AdapterPanel() {
           </dl>
           <h3>Limits (as granted to the device)</h3>
           <Limits limits={adapter.limits} />
-          <h3>Features</h3>
-          <ul className="chips" data-testid="adapter-features">
-            {adapter.features.map((f) => (
-              <li key={f} className="chip">
-                {f}
-              </li>
-            ))}
-          </ul>
+          <details>
+            <summary>Features ({adapter.features.length})</summary>
+            <ul className="chips" data-testid="adapter-features">
+              {adapter.features.map((f) => (
+                <li key={f} className="chip">
+                  {f}
+                </li>
+              ))}
+            </ul>
+          </details>
           {adapter.isFallbackAdapter && (
             <p className="note">
               A fallback adapter runs WebGPU on the CPU: every result is real, but timings are CPU timings.
