@@ -153,6 +153,16 @@ describe('safetensors round trips', () => {
     }
   });
 
+  it('keeps awkward tensor names (unicode, "__proto__", dots) as keys', () => {
+    const named = Object.create(null) as Record<string, { rows: number; cols: number; data: number[] }>;
+    named.__proto__ = { rows: 1, cols: 1, data: [1] };
+    named['héllo.wörld'] = { rows: 1, cols: 2, data: [2, 3] };
+    const b2 = writeSafetensors(named);
+    expect(listTensors(b2).map((t) => t.name)).toEqual(['__proto__', 'héllo.wörld']);
+    expect(Array.from(readSafetensorsMatrix(b2, '__proto__').data)).toEqual([1]);
+    expect(Array.from(readSafetensorsMatrix(b2, 'héllo.wörld').data)).toEqual([2, 3]);
+  });
+
   it('refuses values the dtype cannot hold', () => {
     expect(() => writeSafetensors({ w: { rows: 1, cols: 1, data: [70000], dtype: 'F16' } })).toThrow(
       'overflows F16',

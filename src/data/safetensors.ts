@@ -319,7 +319,8 @@ export function writeSafetensors(
   const fail = (problem: string): never => {
     throw new MatrixFileError(fileName, problem);
   };
-  const header: Record<string, unknown> = {};
+  // null prototype: a tensor named "__proto__" must become a key, not the prototype
+  const header: Record<string, unknown> = Object.create(null);
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   const names = Object.keys(tensors);
