@@ -1,0 +1,9 @@
+/**
+ * The experiments module: the kinds (./kinds.ts lists them), the contract's schemas and
+ * validation (./schema.ts), and each kind's config type. The runner lives in src/runtime/runner.ts.
+ */
+export { type ApproximationConfig, type ApproximationSummary, approximation } from './approximation';
+export { type AnyExperiment, KINDS } from './kinds';
+export * from './schema';
+export { type SpectrumConfig, type SpectrumSummary, spectrum } from './spectrum';
+export { type SpeedupConfig, type SpeedupSummary, speedup } from './speedup';
