@@ -50,6 +50,13 @@ describe('presets', () => {
       expect(schemaErrors('config', p.config), p.file).toBe('');
     }
   });
+
+  it('public/experiments/index.json lists every preset (the playground reads its preset list from it)', () => {
+    const index = JSON.parse(readFileSync(resolve(PRESET_DIR, 'index.json'), 'utf8'));
+    expect(index.presets).toEqual(
+      presets().map((p) => ({ file: p.file, kind: p.config.kind, name: p.config.name ?? '' })),
+    );
+  });
 });
 
 describe('invalid configs name the field', () => {

@@ -12,7 +12,7 @@ export const PRESET_DIR = resolve(ROOT, 'public/experiments');
 
 export function presets(): Array<{ file: string; path: string; config: Record<string, unknown> }> {
   return readdirSync(PRESET_DIR)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && f !== 'index.json')
     .sort()
     .map((file) => {
       const path = resolve(PRESET_DIR, file);
