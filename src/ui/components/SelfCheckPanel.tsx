@@ -15,7 +15,7 @@ function Verdict() {
     );
   if (phase === 'starting' || phase === 'running')
     return (
-      <span className="verdict running" data-testid="selfcheck-status">
+      <span className="verdict running" data-testid="selfcheck-status" aria-live="polite">
         Running {total ? `${done}/${total}` : '…'}
       </span>
     );
