@@ -12,13 +12,17 @@
 //   main        any shape: scalar loads (a[i/4][i%4]) with clamped indices, 8×8 block.
 //   fast*       aligned shapes (K % 4 == 0, M % 4 == 0 when TRANS_A, N % 4 == 0 unless TRANS_B):
 //               vec4 loads along the contiguous dimension, k unrolled by 4.
-//   ksplit*     aligned, few outputs, long K: one workgroup per output block, its 16 invocations
+//   ksplit*     aligned, few outputs, long K: one workgroup per output block, its WG_X invocations
 //               split K and add their partial blocks in workgroup memory (one barrier).
 // Out-of-range rows/columns are clamped on load (their results are discarded on store), so the
 // inner loops have no bounds checks.
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+// Workgroup size, chosen per profile by gemmPlanFor (SwiftShader wants few small workgroups for
+// small problems, GPUs want at least a warp / wavefront). ksplit*: WG_X invocations split K.
+override WG_X: u32 = 8u;
+override WG_Y: u32 = 8u;
 
 struct Params {
   M: u32,
@@ -44,8 +48,8 @@ fn loadB(i: u32) -> f32 {
 }
 
 
-// Any shape: 8×8 block per invocation, 8×8 invocations per workgroup.
-@compute @workgroup_size(8, 8, 1)
+// Any shape: 8×8 block per invocation.
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = params.M;
   let N = params.N;
@@ -224,8 +228,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Aligned shapes: 16×16 block per invocation, 8×8 invocations per workgroup.
-@compute @workgroup_size(8, 8, 1)
+// Aligned shapes: 16×16 block per invocation.
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn fast16x16(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = params.M;
   let N = params.N;
@@ -856,8 +860,8 @@ fn fast16x16(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Aligned shapes: 8×8 block per invocation, 4×4 invocations per workgroup.
-@compute @workgroup_size(4, 4, 1)
+// Aligned shapes: 8×8 block per invocation.
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn fast8x8(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = params.M;
   let N = params.N;
@@ -1092,8 +1096,8 @@ fn fast8x8(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-// Aligned shapes: 4×16 block per invocation, 16×1 invocations per workgroup.
-@compute @workgroup_size(16, 1, 1)
+// Aligned shapes: 4×16 block per invocation.
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn fast4x16(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = params.M;
   let N = params.N;
@@ -1337,10 +1341,10 @@ fn fast4x16(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
 }
 
-var<workgroup> part8x8: array<vec4<f32>, 256>;
+var<workgroup> part8x8: array<vec4<f32>, WG_X * 16u>;
 
-// Aligned, long K: one 8×8 block per workgroup, 16 invocations split K.
-@compute @workgroup_size(16, 1, 1)
+// Aligned, long K: one 8×8 block per workgroup, WG_X invocations split K.
+@compute @workgroup_size(WG_X, 1, 1)
 fn ksplit8x8(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
@@ -1396,7 +1400,7 @@ fn ksplit8x8(
   var acc6_1 = vec4<f32>(0.0);
   var acc7_0 = vec4<f32>(0.0);
   var acc7_1 = vec4<f32>(0.0);
-  for (var k4 = t; k4 < K4; k4 += 16u) {
+  for (var k4 = t; k4 < K4; k4 += WG_X) {
     var a0: vec4<f32>;
     var a1: vec4<f32>;
     var a2: vec4<f32>;
@@ -1505,7 +1509,7 @@ fn ksplit8x8(
   workgroupBarrier();
   if (t < 16u) {
     var s = vec4<f32>(0.0);
-    for (var p = 0u; p < 16u; p++) {
+    for (var p = 0u; p < WG_X; p++) {
       s += part8x8[p * 16u + t];
     }
     let i = t / 2u;
@@ -1521,10 +1525,10 @@ fn ksplit8x8(
   }
 }
 
-var<workgroup> part4x8: array<vec4<f32>, 128>;
+var<workgroup> part4x8: array<vec4<f32>, WG_X * 8u>;
 
-// Aligned, long K: one 4×8 block per workgroup, 16 invocations split K.
-@compute @workgroup_size(16, 1, 1)
+// Aligned, long K: one 4×8 block per workgroup, WG_X invocations split K.
+@compute @workgroup_size(WG_X, 1, 1)
 fn ksplit4x8(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
@@ -1567,7 +1571,7 @@ fn ksplit4x8(
   var acc2_1 = vec4<f32>(0.0);
   var acc3_0 = vec4<f32>(0.0);
   var acc3_1 = vec4<f32>(0.0);
-  for (var k4 = t; k4 < K4; k4 += 16u) {
+  for (var k4 = t; k4 < K4; k4 += WG_X) {
     var a0: vec4<f32>;
     var a1: vec4<f32>;
     var a2: vec4<f32>;
@@ -1644,7 +1648,7 @@ fn ksplit4x8(
   workgroupBarrier();
   if (t < 8u) {
     var s = vec4<f32>(0.0);
-    for (var p = 0u; p < 16u; p++) {
+    for (var p = 0u; p < WG_X; p++) {
       s += part4x8[p * 8u + t];
     }
     let i = t / 2u;

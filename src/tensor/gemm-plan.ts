@@ -16,27 +16,27 @@ export interface GemmVariantInfo {
   /** Rows × columns of C per invocation (ksplit: per workgroup). */
   rows: number;
   cols: number;
-  /** Workgroup size (x, y). */
-  wgX: number;
-  wgY: number;
+  /** Workgroup size (x, y) per profile; ksplit: x invocations split K. */
+  wg: Record<GemmProfile, readonly [number, number]>;
   /** Needs K % 4 == 0, M % 4 == 0 when transA, N % 4 == 0 unless transB. */
   aligned: boolean;
   /** One output block per workgroup (its invocations split K). */
   splitK: boolean;
 }
 
+export type GemmProfile = 'cpu' | 'gpu';
+
+const WG88 = { cpu: [8, 8], gpu: [8, 8] } as const;
 export const GEMM_VARIANTS = {
-  main: { rows: 8, cols: 8, wgX: 8, wgY: 8, aligned: false, splitK: false },
-  fast16x16: { rows: 16, cols: 16, wgX: 8, wgY: 8, aligned: true, splitK: false },
-  fast8x8: { rows: 8, cols: 8, wgX: 4, wgY: 4, aligned: true, splitK: false },
-  fast4x16: { rows: 4, cols: 16, wgX: 16, wgY: 1, aligned: true, splitK: false },
-  ksplit8x8: { rows: 8, cols: 8, wgX: 16, wgY: 1, aligned: true, splitK: true },
-  ksplit4x8: { rows: 4, cols: 8, wgX: 16, wgY: 1, aligned: true, splitK: true },
+  main: { rows: 8, cols: 8, wg: WG88, aligned: false, splitK: false },
+  fast16x16: { rows: 16, cols: 16, wg: WG88, aligned: true, splitK: false },
+  fast8x8: { rows: 8, cols: 8, wg: { cpu: [4, 4], gpu: [8, 8] }, aligned: true, splitK: false },
+  fast4x16: { rows: 4, cols: 16, wg: { cpu: [16, 1], gpu: [64, 1] }, aligned: true, splitK: false },
+  ksplit8x8: { rows: 8, cols: 8, wg: { cpu: [16, 1], gpu: [32, 1] }, aligned: true, splitK: true },
+  ksplit4x8: { rows: 4, cols: 8, wg: { cpu: [16, 1], gpu: [64, 1] }, aligned: true, splitK: true },
 } as const satisfies Record<string, GemmVariantInfo>;
 
 export type GemmVariant = keyof typeof GEMM_VARIANTS;
-export type GemmProfile = 'cpu' | 'gpu';
-
 let profile: GemmProfile = 'gpu';
 
 /** Choose the variant family for the adapter: 'cpu' for SwiftShader / fallback adapters. */
@@ -82,12 +82,19 @@ export function gemmPlanFor(
   batch: number,
   transA: boolean,
   transB: boolean,
+  p: GemmProfile = profile,
 ): { kernel: Kernel; workgroups: [number, number, number] } {
   const v: GemmVariantInfo = GEMM_VARIANTS[variant];
-  const perX = v.splitK ? v.cols : v.cols * v.wgX;
-  const perY = v.splitK ? v.rows : v.rows * v.wgY;
+  const [wgX, wgY] = v.wg[p];
+  const perX = v.splitK ? v.cols : v.cols * wgX;
+  const perY = v.splitK ? v.rows : v.rows * wgY;
   return {
-    kernel: { name: 'gemm', code: gemmSrc, entry: variant, constants: { TRANS_A: transA, TRANS_B: transB } },
+    kernel: {
+      name: 'gemm',
+      code: gemmSrc,
+      entry: variant,
+      constants: { TRANS_A: transA, TRANS_B: transB, WG_X: wgX, WG_Y: v.splitK ? 1 : wgY },
+    },
     workgroups: [Math.ceil(N / perX), Math.ceil(M / perY), batch],
   };
 }
@@ -105,6 +112,6 @@ export function gemmKernelsFor(p: GemmProfile = profile): Kernel[] {
   const out: Kernel[] = [];
   for (const v of variants)
     for (const ta of [false, true])
-      for (const tb of [false, true]) out.push(gemmPlanFor(v, 4, 4, 1, ta, tb).kernel);
+      for (const tb of [false, true]) out.push(gemmPlanFor(v, 4, 4, 1, ta, tb, p).kernel);
   return out;
 }

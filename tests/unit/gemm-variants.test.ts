@@ -11,6 +11,7 @@ import * as ref from '../../src/reference/dense';
 import {
   chooseGemmVariant,
   GEMM_VARIANTS,
+  type GemmProfile,
   type GemmVariant,
   gemmAligned,
   gemmPlanFor,
@@ -46,6 +47,7 @@ const TOL = 2e-5;
 /** Run one forced variant exactly as ops.matmul would dispatch it. */
 async function runVariant(
   v: GemmVariant,
+  p: GemmProfile,
   A: ref.Arr,
   B: ref.Arr,
   ta: boolean,
@@ -63,7 +65,7 @@ async function runVariant(
   const a = up(A);
   const b = up(B);
   const c = Tensor.empty(gpu, [batch, M, N]);
-  const plan = gemmPlanFor(v, M, N, batch, ta, tb);
+  const plan = gemmPlanFor(v, M, N, batch, ta, tb, p);
   gpu.dispatch(
     plan.kernel,
     { a: a.buffer, b: b.buffer, c: c.buffer },
@@ -94,40 +96,45 @@ const FLAGS = [
 
 describe('GEMM variants against the float64 oracle', () => {
   for (const v of Object.keys(GEMM_VARIANTS) as GemmVariant[]) {
-    const aligned = GEMM_VARIANTS[v].aligned;
-    for (const [ta, tb] of FLAGS) {
-      // Sizes that satisfy the variant's alignment, otherwise as awkward as possible.
-      const cases: Array<[number, number, number]> = [];
-      for (let i = 0; i < 3; i++) {
-        const M = aligned && ta ? pick([4, 12, 20, 36]) : pick([1, 3, 17, 33, 65]);
-        const N = aligned && !tb ? pick([4, 12, 20, 68]) : pick([1, 5, 17, 33, 67]);
-        const K = aligned ? pick([4, 8, 36, 132, 260]) : pick([1, 3, 17, 65, 257]);
-        cases.push([M, K, N]);
+    const { aligned, wg } = GEMM_VARIANTS[v];
+    // Each distinct workgroup size the profiles give this variant.
+    const profiles: GemmProfile[] = wg.cpu.join() === wg.gpu.join() ? ['gpu'] : ['cpu', 'gpu'];
+    for (const p of profiles) {
+      const tag = `${v} [${wg[p].join('×')}]`;
+      for (const [ta, tb] of FLAGS) {
+        // Sizes that satisfy the variant's alignment, otherwise as awkward as possible.
+        const cases: Array<[number, number, number]> = [];
+        for (let i = 0; i < 3; i++) {
+          const M = aligned && ta ? pick([4, 12, 20, 36]) : pick([1, 3, 17, 33, 65]);
+          const N = aligned && !tb ? pick([4, 12, 20, 68]) : pick([1, 5, 17, 33, 67]);
+          const K = aligned ? pick([4, 8, 36, 132, 260]) : pick([1, 3, 17, 65, 257]);
+          cases.push([M, K, N]);
+        }
+        it(`${tag} transA=${ta} transB=${tb}: ${cases.map((c) => c.join('×')).join(', ')}`, async () => {
+          for (const [M, K, N] of cases) {
+            const A = randArr(ta ? [K, M] : [M, K]);
+            const B = randArr(tb ? [N, K] : [K, N]);
+            const want = ref.matmul(A, B, ta, tb, 0.5);
+            const got = await runVariant(v, p, A, B, ta, tb, 0.5);
+            expect(ref.relMaxError(got, want.data), `${M}×${K}×${N}`).toBeLessThan(TOL * Math.sqrt(K));
+          }
+        });
       }
-      it(`${v} transA=${ta} transB=${tb}: ${cases.map((c) => c.join('×')).join(', ')}`, async () => {
-        for (const [M, K, N] of cases) {
-          const A = randArr(ta ? [K, M] : [M, K]);
-          const B = randArr(tb ? [N, K] : [K, N]);
-          const want = ref.matmul(A, B, ta, tb, 0.5);
-          const got = await runVariant(v, A, B, ta, tb, 0.5);
-          expect(ref.relMaxError(got, want.data), `${M}×${K}×${N}`).toBeLessThan(TOL * Math.sqrt(K));
+      it(`${tag} batched: per-item A and B, then a broadcast B, then a broadcast A`, async () => {
+        const [M, K, N] = aligned ? [20, 36, 12] : [17, 9, 5];
+        for (const [bA, bB] of [
+          [3, 3],
+          [3, 1],
+          [1, 2],
+        ]) {
+          const A = randArr([bA, M, K]);
+          const B = randArr([bB, K, N]);
+          const want = ref.matmul(A, B);
+          const got = await runVariant(v, p, A, B, false, false, 1);
+          expect(ref.relMaxError(got, want.data), `batches ${bA}, ${bB}`).toBeLessThan(TOL * Math.sqrt(K));
         }
       });
     }
-    it(`${v} batched: per-item A and B, then a broadcast B`, async () => {
-      const [M, K, N] = aligned ? [20, 36, 12] : [17, 9, 5];
-      for (const [bA, bB] of [
-        [3, 3],
-        [3, 1],
-        [1, 2],
-      ]) {
-        const A = randArr([bA, M, K]);
-        const B = randArr([bB, K, N]);
-        const want = ref.matmul(A, B);
-        const got = await runVariant(v, A, B, false, false, 1);
-        expect(ref.relMaxError(got, want.data), `batches ${bA}, ${bB}`).toBeLessThan(TOL * Math.sqrt(K));
-      }
-    });
   }
 });
 
