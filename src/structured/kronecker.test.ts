@@ -55,6 +55,8 @@ const cases: Array<[number, number, Spec]> = [
   [8, 12, spec(1, [8, 1])],
   [5, 7, spec(2, [5, 7])],
   [9, 6, spec(3)],
+  [12, 24, spec(3, [3, 3])],
+  [40, 64, spec(5, [5, 4])],
 ];
 
 describe('kronecker apply', () => {
@@ -82,6 +84,8 @@ describe('kronecker backward vs finite differences of the oracle', () => {
   for (const [rows, cols, sp, batch] of [
     [12, 20, spec(2, [3, 4]), 3],
     [9, 6, spec(3), 2],
+    // s % 4 == 0: the first product runs shaders/kronecker.wgsl (forward and x gradient), M = 9 rows.
+    [12, 24, spec(3, [3, 3]), 5],
   ] as Array<[number, number, Spec, number]>)
     it(`${rows}×${cols} ${JSON.stringify(sp)} batch ${batch}`, async () => {
       const k = kronShapeOf(sp, rows, cols);

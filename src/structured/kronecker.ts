@@ -5,21 +5,65 @@
  * Storage is chosen so that apply is "reshape, two GEMMs, reshape" with no permutation:
  *   A [p·n, q] with A_i[a, c] = A[a·n + i, c],   B [r, n·s] with B_i[e, d] = B[e, i·s + d].
  * For a row x viewed as X (q × s):  U = A·X  ([p·n, s], i.e. [p, n·s]),  y = U·Bᵀ ([p, r]) flattened.
- * Over the batch these are one broadcast batched GEMM and one plain GEMM (shaders/gemm.wgsl through
- * ops.matmul, whose backward gives the gradients w.r.t. x, A and B). W is never formed.
+ * Over the batch the first is A times every X_b (shaders/kronecker.wgsl when s % 4 == 0, else a broadcast
+ * batched ops.matmul) and the second one plain GEMM (ops.matmul, shaders/gemm.wgsl). W is never formed.
  *
  * With Compacter's default p = q = n (factor omitted) the flops equal dense (the saving is in parameters).
  * Projection: nearest Kronecker sum by the Van Loan–Pitsianis rearrangement (src/reference/kronecker.ts).
  */
-import type { Gpu } from '../gpu/device';
+import kroneckerSrc from '../../shaders/kronecker.wgsl?raw';
+import type { Gpu, Kernel } from '../gpu/device';
 import { type KronShape, kronProject } from '../reference/kronecker';
-import { matmul } from '../tensor/ops';
+import { matmul, sum } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { checkInput, denseViaApply, readMatrix } from './blockdiag';
 import { type FamilyDef, registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+
+export const kronKernel = (transA: boolean): Kernel => ({
+  name: 'kronecker',
+  code: kroneckerSrc,
+  constants: { TRANS_A: transA },
+});
+
+/** c[b] = op(a)·x[b] for a [M, K] (stored [K, M] when transA), x [batch, K, N], N % 4 == 0. No autograd. */
+function leftRaw(a: Tensor, x: Tensor, transA: boolean): Tensor {
+  const [batch, K, N] = x.shape;
+  const M = a.size / K;
+  const out = Tensor.empty(x.gpu, [batch, M, N], 'A Kronecker-sum intermediate');
+  const n = batch * Math.ceil(M / 8) * (N / 4);
+  x.gpu.dispatch(
+    kronKernel(transA),
+    { a: a.buffer, x: x.buffer, c: out.buffer },
+    { batch, M, K, N4: N / 4 },
+    x.gpu.grid1d(Math.ceil(n / 64)),
+  );
+  return out;
+}
+
+const needsGrad = (t: Tensor) => t.requiresGrad || t.backwardFn !== null;
+
+/** u[b] = a·x[b] (a [M, K] shared, x [batch, K, N], N % 4 == 0), differentiable in a and x. */
+export function broadcastLeft(a: Tensor, x: Tensor): Tensor {
+  const u = leftRaw(a, x, false);
+  if (needsGrad(a) || needsGrad(x)) {
+    u.parents = [a, x];
+    u.requiresGrad = true;
+    u.backwardFn = (g) => {
+      const dx = needsGrad(x) ? leftRaw(a, g, true) : null;
+      let da: Tensor | null = null;
+      if (needsGrad(a)) {
+        const per = matmul(g, x, { transB: true }); // [batch, M, K]
+        da = sum(per, 0);
+        per.dispose();
+      }
+      return [da, dx];
+    };
+  }
+  return u;
+}
 
 export class KroneckerMatrix implements StructuredMatrix {
   readonly kind = 'kronecker';
@@ -49,7 +93,7 @@ export class KroneckerMatrix implements StructuredMatrix {
     const { n, p, q, s } = this.shape;
     const batch = x.shape[0];
     const xr = x.reshape([batch, q, s]);
-    const u = matmul(this.A, xr); // [batch, p·n, s]
+    const u = s % 4 === 0 ? broadcastLeft(this.A, xr) : matmul(this.A, xr); // [batch, p·n, s]
     const ur = u.reshape([batch * p, n * s]);
     const y = matmul(ur, this.B, { transB: true }); // [batch·p, r]
     const out = y.reshape([batch, this.rows]);
