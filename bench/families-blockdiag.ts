@@ -9,7 +9,7 @@ import { registerBench } from '../src/bench/registry';
 import type { Gpu } from '../src/gpu/device';
 import { monarchShape } from '../src/reference/monarch';
 import { blockDiagMatmul, blockdiagFamily, blockKernels } from '../src/structured/blockdiag';
-import { kroneckerFamily } from '../src/structured/kronecker';
+import { kroneckerFamily, kroneckerKernels } from '../src/structured/kronecker';
 import { type MonarchMatrix, monarchFamily } from '../src/structured/monarch';
 import type { FamilySpec } from '../src/structured/specs';
 import type { StructuredMatrix } from '../src/structured/types';
@@ -104,7 +104,7 @@ for (const n of BLOCKDIAG_SIZES) {
       flops: structuredFlops(fam.group, n, b),
       baseline: 'dense',
       async setup({ gpu, rng }) {
-        await gpu.precompile(blockKernels());
+        await gpu.precompile([...blockKernels(), ...kroneckerKernels()]);
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = fam.make(gpu, n, rng);
         const p = profileFor(gpu);

@@ -28,6 +28,9 @@ export const kronKernel = (transA: boolean): Kernel => ({
   constants: { TRANS_A: transA },
 });
 
+/** The pipelines this family adds to ops.matmul's (for precompile). */
+export const kroneckerKernels = (): Kernel[] => [kronKernel(false), kronKernel(true)];
+
 /** c[b] = op(a)·x[b] for a [M, K] (stored [K, M] when transA), x [batch, K, N], N % 4 == 0. No autograd. */
 function leftRaw(a: Tensor, x: Tensor, transA: boolean): Tensor {
   const [batch, K, N] = x.shape;
