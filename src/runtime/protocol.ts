@@ -10,19 +10,25 @@
  */
 import type { ExperimentEvent, RunError } from '../experiments/envelope';
 import type { AdapterSummary } from '../gpu/device';
+import type { LiveRequest, LiveResult } from './live';
 
 export type ToWorker =
   | { type: 'init' }
   | { type: 'run'; id: string; config: unknown; bytes?: Uint8Array }
   | { type: 'cancel'; id: string }
-  | { type: 'loseDevice' };
+  | { type: 'loseDevice' }
+  // Live path (src/runtime/live.ts): the playground's slider recompute, outside the run queue.
+  | { type: 'live'; id: number; request: LiveRequest };
 
 export type FromWorker =
   | { type: 'ready'; adapter: AdapterSummary }
   | { type: 'unavailable'; message: string }
   | { type: 'event'; id: string; event: ExperimentEvent }
   | { type: 'error'; id: string; error: RunError }
-  | { type: 'deviceLost'; message: string };
+  | { type: 'deviceLost'; message: string }
+  // Live path: the answer to live{id}, or why it failed (message only; never ends a run).
+  | { type: 'live'; id: number; result: LiveResult }
+  | { type: 'liveError'; id: number; message: string };
 
 /** True when a message ends run `id` (its done event or its error). */
 export function endsRun(msg: FromWorker, id: string): boolean {

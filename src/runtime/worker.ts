@@ -11,6 +11,7 @@
 import { InputError } from '../experiments/envelope';
 import { Gpu } from '../gpu/device';
 import { commonKernels } from '../tensor/kernels';
+import { createLiveEngine } from './live';
 import type { FromWorker, ToWorker } from './protocol';
 import { type RunContext, runToResult } from './runner';
 
@@ -33,6 +34,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
   let creating: Promise<Gpu> | null = null;
   let queue: Promise<void> = Promise.resolve();
   const controllers = new Map<string, AbortController>();
+  const live = createLiveEngine(() => device());
 
   async function device(): Promise<Gpu> {
     if (gpu && !gpu.lost) return gpu;
@@ -41,6 +43,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         const g = await opts.createGpu();
         g.onLost((e) => {
           if (gpu === g) gpu = null;
+          live.reset();
           opts.post({ type: 'deviceLost', message: e.message });
         });
         if (opts.precompile !== false) g.precompile(commonKernels()).catch(() => {});
@@ -109,6 +112,14 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           return;
         case 'loseDevice':
           gpu?.destroy();
+          return;
+        case 'live':
+          try {
+            const result = await live.compute(msg.request);
+            opts.post({ type: 'live', id: msg.id, result });
+          } catch (e) {
+            opts.post({ type: 'liveError', id: msg.id, message: (e as Error).message });
+          }
           return;
       }
     },
