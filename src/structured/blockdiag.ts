@@ -213,19 +213,29 @@ export function blockDiagMatmul(x: Tensor, w: Tensor, geo: BlockGeometry): Tenso
   return y;
 }
 
-/** W as a dense tensor through apply: W = (I·Wᵀ)ᵀ (differentiable like apply). */
+/**
+ * W as a dense tensor through apply: W = (I·Wᵀ)ᵀ. A value for plots and errors, not differentiable:
+ * gradients are switched off for the call so no intermediate outlives it (leak-free outside tidy()).
+ */
 export function denseViaApply(m: StructuredMatrix): Tensor {
-  const gpu = m.parameters()[0].gpu;
-  const eye = new Float32Array(m.cols * m.cols);
-  for (let i = 0; i < m.cols; i++) eye[i * m.cols + i] = 1;
-  const I = Tensor.fromArray(gpu, eye, [m.cols, m.cols]);
-  const wt = m.apply(I);
-  const w = transpose(wt);
-  if (!w.requiresGrad) {
+  const params = m.parameters();
+  const flags = params.map((p) => p.requiresGrad);
+  for (const p of params) p.requiresGrad = false;
+  try {
+    const gpu = params[0].gpu;
+    const eye = new Float32Array(m.cols * m.cols);
+    for (let i = 0; i < m.cols; i++) eye[i * m.cols + i] = 1;
+    const I = Tensor.fromArray(gpu, eye, [m.cols, m.cols]);
+    const wt = m.apply(I);
+    const w = transpose(wt);
     wt.dispose();
     I.dispose();
+    return w;
+  } finally {
+    params.forEach((p, i) => {
+      p.requiresGrad = flags[i];
+    });
   }
-  return w;
 }
 
 /** Check x is [batch, cols] for a matrix with `cols` inputs. */

@@ -203,6 +203,25 @@ describe('kronecker family', () => {
     m.dispose();
   });
 
+  it('apply without gradients and toDense leave no tensor behind (outside tidy too)', async () => {
+    // s = 5 takes the batched ops.matmul first product, s = 8 shaders/kronecker.wgsl.
+    for (const [rows, cols, sp] of [
+      [12, 20, spec(2, [3, 4])],
+      [12, 24, spec(3, [3, 3])],
+    ] as Array<[number, number, Spec]>) {
+      const m = kroneckerFamily.random(gpu, rows, cols, sp, { rng: new Rng(2) });
+      const x = Tensor.randn(gpu, [3, cols], new Rng(3));
+      const before = Tensor.liveCount();
+      m.toDense().dispose();
+      expect(Tensor.liveCount()).toBe(before);
+      for (const t of m.parameters()) t.requiresGrad = false;
+      m.apply(x).dispose();
+      expect(Tensor.liveCount()).toBe(before);
+      x.dispose();
+      m.dispose();
+    }
+  });
+
   it('bad specs throw SpecError naming the field', () => {
     const field = (sp: Spec, rows: number, cols: number) => {
       try {

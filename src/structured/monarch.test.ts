@@ -216,6 +216,23 @@ describe('monarch family', () => {
     m.dispose();
   });
 
+  it('apply without gradients and toDense leave no tensor behind (outside tidy too)', async () => {
+    const m = monarchFamily.random(gpu, 12, 20, { family: 'monarch' }, { rng: new Rng(2) });
+    const x = Tensor.randn(gpu, [3, 20], new Rng(3));
+    const before = Tensor.liveCount();
+    const d = m.toDense();
+    expect(d.requiresGrad).toBe(false);
+    d.dispose();
+    expect(Tensor.liveCount()).toBe(before);
+    expect(m.parameters().every((t) => t.requiresGrad)).toBe(true);
+    for (const t of m.parameters()) t.requiresGrad = false;
+    const y = m.apply(x);
+    y.dispose();
+    expect(Tensor.liveCount()).toBe(before);
+    x.dispose();
+    m.dispose();
+  });
+
   it('bad specs throw SpecError naming the field', () => {
     for (const [b, cols] of [
       [5, 12],
