@@ -190,7 +190,7 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
         baseline: l.spec.baseline,
       });
     }
-    for (const res of results.slice(-live.length)) {
+    for (const res of live.length ? results.slice(-live.length) : []) {
       if (!res.baseline) continue;
       const base = live.find((l) => l.spec.name === res.baseline);
       if (!base) continue;
