@@ -5,14 +5,17 @@
  *   nm-sparse 2:4         packed-index N:M kernel (shaders/nm-sparse.wgsl), flop ratio 2
  *   sparse+lowrank        SLTrain, r = n/32, density 3%: two thin GEMMs + CSR, flop ratio ≈ 10.8
  * Every sparse apply includes its input packing pass (X transposed into a padded [n, 64] layout).
- * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64).
+ * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64). The dense baseline runs
+ * under the adapter's GEMM profile (src/tensor/gemm-plan.ts: 'cpu' on SwiftShader).
  */
 import { registerBench } from '../src/bench/registry';
+import type { Gpu } from '../src/gpu/device';
 import { getFamily } from '../src/structured/registry';
 import type { FamilySpec } from '../src/structured/specs';
 import '../src/structured/sparse';
 import '../src/structured/nm-sparse';
 import '../src/structured/sparse-lowrank';
+import { type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
 import { matmul } from '../src/tensor/ops';
 import { Tensor } from '../src/tensor/tensor';
 
@@ -43,6 +46,25 @@ export function sparseBenchFamilies(
   ];
 }
 
+/**
+ * Dense (and sparse+lowrank's thin GEMMs) run under the GEMM profile that suits the adapter ('cpu'
+ * on SwiftShader / fallback adapters, 'gpu' otherwise), so the baseline is our best dense GEMM on
+ * that device; the global profile is restored after every call.
+ */
+function profileFor(gpu: Gpu): GemmProfile {
+  return gpu.info.isFallbackAdapter || gpu.info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
+}
+
+function under(p: GemmProfile, fn: () => void): void {
+  const prev = gemmProfile();
+  setGemmProfile(p);
+  try {
+    fn();
+  } finally {
+    setGemmProfile(prev);
+  }
+}
+
 for (const n of SPARSE_SIZES) {
   const b = SPARSE_BATCH;
   const shape = `${b}×${n}·(${n}×${n})ᵀ`;
@@ -56,8 +78,9 @@ for (const n of SPARSE_SIZES) {
     setup({ gpu, rng }) {
       const x = Tensor.randn(gpu, [b, n], rng);
       const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
+      const p = profileFor(gpu);
       return {
-        run: () => matmul(x, w, { transB: true }).dispose(),
+        run: () => under(p, () => matmul(x, w, { transB: true }).dispose()),
         dispose: () => {
           x.dispose();
           w.dispose();
@@ -77,8 +100,9 @@ for (const n of SPARSE_SIZES) {
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = getFamily(f.spec.family).random(gpu, n, n, f.spec as never, { rng });
         if (m.flops(b) !== f.flops(b)) throw new Error(`${f.name}: flops ${m.flops(b)} ≠ ${f.flops(b)}`);
+        const p = profileFor(gpu);
         return {
-          run: () => m.apply(x).dispose(),
+          run: () => under(p, () => m.apply(x).dispose()),
           dispose: () => {
             x.dispose();
             m.dispose();

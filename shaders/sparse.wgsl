@@ -10,6 +10,9 @@
 //        one invocation = one output row r × 4·TILE4 batch rows. With the CSR of W (PERM = false)
 //        it is the forward; with the CSC of W (ptr over columns, idx = row indices, perm = the
 //        position of each entry in the CSR value array, PERM = true) it is dX = dY·W.
+// spmmLowRank  y[b, r] = Σ_j val[j]·X[b, idx[j]] + Σ_t B[r, t]·H[b, t]   (sparse + low-rank, one pass)
+//        reads X [batch, cols] and H = X·Aᵀ [batch, rank] directly (no packing; batch rows clamped
+//        on load, discarded on store): the forward of sparse+lowrank in two dispatches (GEMM + this).
 // dval   dval[j] = Σ_b dY[b, row[j]] · X[b, col[j]]  (both packed), one invocation per stored entry.
 // scatter / gather: dense[row[j]·cols + col[j]] = val[j] (toDense) and its adjoint.
 
@@ -28,6 +31,8 @@ struct Params {
   nnz: u32,
   // Invocations per row of the 2-D dispatch grid (grid1d splits big 1-D dispatches).
   stride: u32,
+  // spmmLowRank: columns of H (= rows of A, the rank).
+  rank: u32,
 }
 
 @group(0) @binding(0) var<storage, read> offsets: array<u32>;
@@ -44,6 +49,8 @@ struct Params {
 @group(0) @binding(11) var<storage, read_write> dval: array<f32>;
 @group(0) @binding(12) var<storage, read_write> dense: array<f32>;
 @group(0) @binding(13) var<storage, read> g: array<f32>;
+@group(0) @binding(14) var<storage, read> h: array<f32>;
+@group(0) @binding(15) var<storage, read> bmat: array<f32>;
 
 @compute @workgroup_size(64, 1, 1)
 fn spmm(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -137,4 +144,50 @@ fn gather(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   dval[j] = g[rowOf[j] * params.cols + idx[j]];
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn spmmLowRank(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let r = gid.x;
+  if (r >= params.rows) {
+    return;
+  }
+  let cols = params.cols;
+  let rank = params.rank;
+  let batch = params.batch;
+  let b0 = gid.y * 16u;
+  var ro: array<u32, 16>;
+  var rh: array<u32, 16>;
+  for (var i = 0u; i < 16u; i++) {
+    let b = min(b0 + i, batch - 1u);
+    ro[i] = b * cols;
+    rh[i] = b * rank;
+  }
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  let end = offsets[r + 1u];
+  for (var j = offsets[r]; j < end; j++) {
+    let v = val[j];
+    let c = idx[j];
+    a0 += v * vec4<f32>(x[ro[0] + c], x[ro[1] + c], x[ro[2] + c], x[ro[3] + c]);
+    a1 += v * vec4<f32>(x[ro[4] + c], x[ro[5] + c], x[ro[6] + c], x[ro[7] + c]);
+    a2 += v * vec4<f32>(x[ro[8] + c], x[ro[9] + c], x[ro[10] + c], x[ro[11] + c]);
+    a3 += v * vec4<f32>(x[ro[12] + c], x[ro[13] + c], x[ro[14] + c], x[ro[15] + c]);
+  }
+  let br = r * rank;
+  for (var t = 0u; t < rank; t++) {
+    let v = bmat[br + t];
+    a0 += v * vec4<f32>(h[rh[0] + t], h[rh[1] + t], h[rh[2] + t], h[rh[3] + t]);
+    a1 += v * vec4<f32>(h[rh[4] + t], h[rh[5] + t], h[rh[6] + t], h[rh[7] + t]);
+    a2 += v * vec4<f32>(h[rh[8] + t], h[rh[9] + t], h[rh[10] + t], h[rh[11] + t]);
+    a3 += v * vec4<f32>(h[rh[12] + t], h[rh[13] + t], h[rh[14] + t], h[rh[15] + t]);
+  }
+  let rows = params.rows;
+  let nb = min(16u, batch - b0);
+  var acc = array<vec4<f32>, 4>(a0, a1, a2, a3);
+  for (var k = 0u; k < nb; k++) {
+    y[(b0 + k) * rows + r] = acc[k / 4u][k % 4u];
+  }
 }

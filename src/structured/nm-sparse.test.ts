@@ -89,7 +89,7 @@ describe('nm-sparse apply and backward', () => {
     const ks = [...sparseKernels(), ...nmKernels()];
     await gpu.precompile(ks);
     gpu.checkErrors();
-    expect(ks.length).toBe(6 + 4 + 3);
+    expect(ks.length).toBe(6 + 5 + 3);
   });
 
   it('2:4 stores 2 bits per kept value: params = kept + kept/16', () => {

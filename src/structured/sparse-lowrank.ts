@@ -1,8 +1,8 @@
 /**
  * Sparse plus low-rank family (SLTrain, arXiv 2406.02214): W ≈ B·A + S with B [out, r], A [r, in]
  * and S sparse on a fixed support of ⌊density · out · in⌋ entries (at least 1), kept as CSR.
- * apply computes X·Aᵀ·Bᵀ (two thin GEMMs, src/tensor/ops.ts) + X·Sᵀ (the CSR kernel of
- * sparse.ts) and never forms W; A, B and the values of S are trainable, the support is not.
+ * apply computes H = X·Aᵀ (a thin GEMM, src/tensor/ops.ts) and then X·Sᵀ + H·Bᵀ in one pass
+ * (spmmLowRank in shaders/sparse.wgsl) and never forms W; A, B and the values of S are trainable, the support is not.
  * SLTrain's scale α/r is folded into B here (W = B·A + S exactly).
  *
  * Projection (documented alternating minimisation, in float64 on the CPU):
@@ -31,7 +31,14 @@ import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { type FamilyDef, registerFamily } from './registry';
-import { SparseMatrix, SparsePattern, sampleWithoutReplacement, topKFlat, validateDensity } from './sparse';
+import {
+  SparseMatrix,
+  SparsePattern,
+  sampleWithoutReplacement,
+  sparsePlusLowRankApply,
+  topKFlat,
+  validateDensity,
+} from './sparse';
 import type { SpecOf } from './specs';
 import { SpecError, type StructuredMatrix } from './types';
 
@@ -81,15 +88,10 @@ export class SparseLowRankMatrix implements StructuredMatrix {
       throw new ShapeError(
         `sparse+lowrank.apply needs X of shape [batch, ${this.cols}], got [${x.shape.join(', ')}]`,
       );
+    // Two dispatches: H = X·Aᵀ (thin GEMM), then Y = X·Sᵀ + H·Bᵀ in one sparse pass.
     const h = matmul(x, this.A, { transB: true });
-    const low = matmul(h, this.B, { transB: true });
-    if (!low.backwardFn) h.dispose();
-    const sp = this.S.apply(x);
-    const y = add(low, sp);
-    if (!y.backwardFn) {
-      low.dispose();
-      sp.dispose();
-    }
+    const y = sparsePlusLowRankApply(this.S.pattern, this.S.values, x, h, this.B);
+    if (!y.backwardFn) h.dispose();
     return y;
   }
 

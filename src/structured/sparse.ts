@@ -15,6 +15,7 @@
 import sparseSrc from '../../shaders/sparse.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { type FamilyDef, registerFamily } from './registry';
@@ -35,6 +36,7 @@ export const spmmKernel = (perm: boolean, tile4: number): Kernel => ({
 
 export const SPARSE_KERNELS = {
   pack: kernel('pack'),
+  spmmLowRank: kernel('spmmLowRank'),
   dvalues: kernel('dvalues'),
   scatter: kernel('scatter'),
   gather: kernel('gather'),
@@ -266,46 +268,111 @@ export function sparseApply(p: SparsePattern, values: Tensor, x: Tensor, forward
     );
   const batch = x.size / p.cols;
   const geo = batchGeometry(x.gpu, batch);
-  const { bp4, groups } = geo;
+  const { bp4 } = geo;
   const xt = packTransposed(x, batch, p.cols, bp4);
   const y = (forward ?? csrForward(p, values))(xt, geo);
   xt.dispose();
   const out = x.rank === 2 ? y : reshapeOwned(y, [...x.shape.slice(0, -1), p.rows]);
-  return record(out, [x, values], (g) => {
-    let dx: Tensor | null = null;
-    let dv: Tensor | null = null;
-    const gt = packTransposed(g, batch, p.rows, bp4);
-    if (needsGrad([x])) {
-      const d = Tensor.empty(x.gpu, [batch, p.cols], 'A sparse input gradient');
-      x.gpu.dispatch(
-        spmmKernel(true, geo.tile4),
-        {
-          offsets: p.buffer('cscPtr'),
-          idx: p.buffer('cscRow'),
-          perm: p.buffer('cscPerm'),
-          val: values.buffer,
-          xt: gt.buffer,
-          y: d.buffer,
-        },
-        { rows: p.cols, cols: p.rows, batch, bp4, nnz: p.nnz, stride: 0 },
-        [Math.ceil(p.cols / 64), groups],
-      );
-      dx = x.rank === 2 ? d : reshapeOwned(d, x.shape);
-    }
-    if (needsGrad([values])) {
-      const xt2 = packTransposed(x, batch, p.cols, bp4);
-      dv = Tensor.empty(x.gpu, [p.nnz], 'A sparse value gradient');
-      const { grid, stride } = grid1d(x.gpu, p.nnz, 64);
-      x.gpu.dispatch(
-        SPARSE_KERNELS.dvalues,
-        { rowOf: p.buffer('rowOf'), idx: p.buffer('colIdx'), gt: gt.buffer, xt: xt2.buffer, dval: dv.buffer },
-        { rows: p.rows, cols: p.cols, batch, bp4, nnz: p.nnz, stride },
-        grid,
-      );
-      xt2.dispose();
-    }
-    gt.dispose();
-    return [dx, dv];
+  return record(out, [x, values], (g) => sparseBackward(p, values, x, g, geo));
+}
+
+/** [dX, dvalues] of Y = X·Wᵀ for the sparse W (each null when not needed). */
+function sparseBackward(
+  p: SparsePattern,
+  values: Tensor,
+  x: Tensor,
+  g: Tensor,
+  geo: BatchGeometry,
+): [Tensor | null, Tensor | null] {
+  const { batch, bp4, groups } = geo;
+  let dx: Tensor | null = null;
+  let dv: Tensor | null = null;
+  const gt = packTransposed(g, batch, p.rows, bp4);
+  if (needsGrad([x])) {
+    const d = Tensor.empty(x.gpu, [batch, p.cols], 'A sparse input gradient');
+    x.gpu.dispatch(
+      spmmKernel(true, geo.tile4),
+      {
+        offsets: p.buffer('cscPtr'),
+        idx: p.buffer('cscRow'),
+        perm: p.buffer('cscPerm'),
+        val: values.buffer,
+        xt: gt.buffer,
+        y: d.buffer,
+      },
+      { rows: p.cols, cols: p.rows, batch, bp4, nnz: p.nnz, stride: 0 },
+      [Math.ceil(p.cols / 64), groups],
+    );
+    dx = x.rank === 2 ? d : reshapeOwned(d, x.shape);
+  }
+  if (needsGrad([values])) {
+    const xt2 = packTransposed(x, batch, p.cols, bp4);
+    dv = Tensor.empty(x.gpu, [p.nnz], 'A sparse value gradient');
+    const { grid, stride } = grid1d(x.gpu, p.nnz, 64);
+    x.gpu.dispatch(
+      SPARSE_KERNELS.dvalues,
+      { rowOf: p.buffer('rowOf'), idx: p.buffer('colIdx'), gt: gt.buffer, xt: xt2.buffer, dval: dv.buffer },
+      { rows: p.rows, cols: p.cols, batch, bp4, nnz: p.nnz, stride },
+      grid,
+    );
+    xt2.dispose();
+  }
+  gt.dispose();
+  return [dx, dv];
+}
+
+/** Batch rows per invocation of spmmLowRank. */
+const LR_TILE = 16;
+
+/**
+ * Y = X·Sᵀ + H·Bᵀ in one pass (shaders/sparse.wgsl spmmLowRank), S the sparse (pattern, values),
+ * H [batch, rank] (e.g. X·Aᵀ), B [rows, rank]: the sparse+lowrank forward without the second thin
+ * GEMM and the add. Differentiable in X (sparse part; the H path flows through H's own graph),
+ * the values, H (dH = dY·B) and B (dB = dYᵀ·H).
+ */
+export function sparsePlusLowRankApply(
+  p: SparsePattern,
+  values: Tensor,
+  x: Tensor,
+  h: Tensor,
+  B: Tensor,
+): Tensor {
+  if (x.rank !== 2 || x.shape[1] !== p.cols)
+    throw new ShapeError(`sparse+lowrank apply: X ${fmt(x)} must be [batch, ${p.cols}]`);
+  const batch = x.shape[0];
+  const rank = B.shape[1];
+  if (B.rank !== 2 || B.shape[0] !== p.rows || h.rank !== 2 || h.shape[0] !== batch || h.shape[1] !== rank)
+    throw new ShapeError(
+      `sparse+lowrank apply: H ${fmt(h)} and B ${fmt(B)} do not fit X ${fmt(x)} and ${p.rows} rows`,
+    );
+  const groups = Math.ceil(batch / LR_TILE);
+  const max = x.gpu.info.limits.maxComputeWorkgroupsPerDimension;
+  if (groups > max)
+    throw new ShapeError(
+      `sparse+lowrank apply: batch ${batch} is over the ${max * LR_TILE} rows one dispatch covers`,
+    );
+  const out = Tensor.empty(x.gpu, [batch, p.rows], 'A sparse + low-rank product');
+  x.gpu.dispatch(
+    SPARSE_KERNELS.spmmLowRank,
+    {
+      offsets: p.buffer('rowPtr'),
+      idx: p.buffer('colIdx'),
+      val: values.buffer,
+      x: x.buffer,
+      h: h.buffer,
+      bmat: B.buffer,
+      y: out.buffer,
+    },
+    { rows: p.rows, cols: p.cols, batch, bp4: 0, nnz: p.nnz, stride: 0, rank },
+    [Math.ceil(p.rows / 64), groups],
+  );
+  return record(out, [x, values, h, B], (g) => {
+    const [dx, dv] = needsGrad([x, values])
+      ? sparseBackward(p, values, x, g, batchGeometry(x.gpu, batch))
+      : [null, null];
+    const dh = needsGrad([h]) ? matmul(g, B) : null;
+    const dB = needsGrad([B]) ? matmul(g, h, { transA: true }) : null;
+    return [dx, dv, dh, dB];
   });
 }
 
