@@ -10,6 +10,10 @@ import { initTf } from './tf';
 import './gemm';
 import './families';
 
+// Every bench/families-*.ts registers its family's benches; one that fails to load is reported
+// and the others still run.
+const familyModules = import.meta.glob('./families-*.ts');
+
 export interface BenchReport {
   date: string;
   userAgent: string;
@@ -39,6 +43,13 @@ async function main(): Promise<BenchReport> {
   const quick = q.get('quick') === '1';
   const rounds = q.get('rounds') ? Number(q.get('rounds')) : null;
   const sampleMs = q.get('sampleMs') ? Number(q.get('sampleMs')) : undefined;
+  for (const [path, load] of Object.entries(familyModules)) {
+    try {
+      await load();
+    } catch (e) {
+      log(`${path}: FAILED to load: ${(e as Error).message}`);
+    }
+  }
   const gpu = await Gpu.create();
   await initTf(gpu);
   // What the app does once it has a device: CPU-shaped GEMM variants on fallback (CPU) adapters.
