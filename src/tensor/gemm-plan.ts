@@ -3,8 +3,8 @@
  * kernel and several specialised ones; gemmPlan (kernels.ts) asks chooseGemmVariant which to run.
  *
  * Two profiles, because CPU WebGPU (SwiftShader) and real GPUs want different shapes of work:
- *  - 'cpu': few, fat invocations (16×16 blocks: more independent multiply-adds per load; SIMD lanes
- *    of 2–16 CPU threads need only a handful of workgroups), never a barrier.
+ *  - 'cpu': fat invocations (16×16 blocks: more independent multiply-adds per load) in small
+ *    workgroups (enough of them to keep every CPU thread busy), never a barrier.
  *  - 'gpu' (default): 8×8 blocks (64 accumulators fit in registers), and split-K over a workgroup
  *    when the output is too small to occupy the GPU.
  * Call setGemmProfile(gpu.info.isFallbackAdapter ? 'cpu' : 'gpu') once a device exists.
@@ -29,7 +29,7 @@ export type GemmProfile = 'cpu' | 'gpu';
 const WG88 = { cpu: [8, 8], gpu: [8, 8] } as const;
 export const GEMM_VARIANTS = {
   main: { rows: 8, cols: 8, wg: WG88, aligned: false, splitK: false },
-  fast16x16: { rows: 16, cols: 16, wg: WG88, aligned: true, splitK: false },
+  fast16x16: { rows: 16, cols: 16, wg: { cpu: [4, 4], gpu: [8, 8] }, aligned: true, splitK: false },
   fast8x8: { rows: 8, cols: 8, wg: { cpu: [4, 4], gpu: [8, 8] }, aligned: true, splitK: false },
   fast4x16: { rows: 4, cols: 16, wg: { cpu: [16, 1], gpu: [64, 1] }, aligned: true, splitK: false },
   ksplit8x8: { rows: 8, cols: 8, wg: { cpu: [16, 1], gpu: [32, 1] }, aligned: true, splitK: true },
@@ -66,8 +66,8 @@ export function chooseGemmVariant(
   const cdiv = Math.ceil;
   if (p === 'cpu') {
     if (M <= 4) return 'fast4x16';
-    // 16×16 blocks once there are enough 128×128 workgroups to keep the CPU threads busy.
-    return cdiv(M / 128) * cdiv(N / 128) * batch >= 4 ? 'fast16x16' : 'fast8x8';
+    // 16×16 blocks once there are enough 64×64 workgroups to keep the CPU threads busy.
+    return cdiv(M / 64) * cdiv(N / 64) * batch >= 8 ? 'fast16x16' : 'fast8x8';
   }
   // GPU: split K when the output alone gives too few invocations to fill the device.
   if (K >= 256 && cdiv(M / 8) * cdiv(N / 8) * batch < 1024) return M <= 4 ? 'ksplit4x8' : 'ksplit8x8';
