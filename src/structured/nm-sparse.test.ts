@@ -41,6 +41,8 @@ describe('nm-sparse apply and backward', () => {
     [3, 16, 5, 2, 4],
     [17, 12, 9, 1, 4],
     [65, 68, 17, 2, 4],
+    [6, 8, 33, 4, 4], // 4:4 (dense) through the m = 4 kernel
+    [5, 12, 40, 3, 4],
     [5, 24, 3, 3, 8],
     [7, 51, 65, 2, 17], // odd m: 5-bit offsets padded to 8
     [4, 3, 2, 1, 1], // 1:1 is dense
