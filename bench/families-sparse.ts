@@ -3,8 +3,10 @@
  * X [64, n], W [n, n], n = 256 and 512.
  *   sparse 10%            CSR SpMM (shaders/sparse.wgsl), flop ratio dense / sparse = 10
  *   nm-sparse 2:4         packed-index N:M kernel (shaders/nm-sparse.wgsl), flop ratio 2
- *   sparse+lowrank        SLTrain, r = n/32, density 3%: two thin GEMMs + CSR, flop ratio ≈ 10.8
- * Every sparse apply includes its input packing pass (X transposed into a padded [n, 64] layout).
+ *   sparse+lowrank        SLTrain, r = n/32, density 3%: H = X·Aᵀ (thin GEMM), then X·Sᵀ + H·Bᵀ in
+ *                         one fused pass (spmmLowRank), flop ratio ≈ 10.8
+ * The sparse 10% and 2:4 applies include their input packing pass (X transposed into a padded
+ * [n, 64] layout), so each is two dispatches, like sparse+lowrank.
  * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64). The dense baseline runs
  * under the adapter's GEMM profile (src/tensor/gemm-plan.ts: 'cpu' on SwiftShader).
  */
