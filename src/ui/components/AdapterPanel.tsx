@@ -1,5 +1,6 @@
 import type { AdapterSummary } from '../../gpu/device';
 import { formatBytes } from '../format';
+import { usePlayground } from '../playground';
 import { useStore } from '../store';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -35,7 +36,9 @@ function Limits({ limits }: { limits: AdapterSummary['limits'] }) {
 }
 
 export function AdapterPanel() {
-  const adapter = useStore((s) => s.adapter);
+  const checkAdapter = useStore((s) => s.adapter);
+  const runAdapter = usePlayground((s) => s.adapter);
+  const adapter = checkAdapter ?? runAdapter;
   const phase = useStore((s) => s.phase);
   return (
     <section className="panel" data-testid="adapter-panel" aria-labelledby="adapter-title">

@@ -1,9 +1,15 @@
+import { usePlayground } from '../playground';
 import { useStore } from '../store';
 
 /** Every worker / engine error as plain text (React escapes it: never HTML). */
 export function ErrorBanner() {
-  const errors = useStore((s) => s.errors);
-  const dismiss = useStore((s) => s.dismissError);
+  const checkErrors = useStore((s) => s.errors);
+  const dismissCheck = useStore((s) => s.dismissError);
+  const runErrors = usePlayground((s) => s.errors);
+  const dismissRun = usePlayground((s) => s.dismissError);
+  const errors = [...checkErrors, ...runErrors];
+  const dismiss = (i: number) =>
+    i < checkErrors.length ? dismissCheck(i) : dismissRun(i - checkErrors.length);
   if (errors.length === 0) return null;
   return (
     <div className="banner banner-error" role="alert" data-testid="error-banner">

@@ -1,8 +1,11 @@
+import { usePlayground } from '../playground';
 import { useStore } from '../store';
 
 /** Shown instead of the playground when this browser cannot give us WebGPU. */
 export function UnavailablePanel() {
-  const reason = useStore((s) => s.unavailable);
+  const checkReason = useStore((s) => s.unavailable);
+  const runReason = usePlayground((s) => s.unavailable);
+  const reason = checkReason ?? runReason;
   return (
     <section className="panel panel-warning" data-testid="webgpu-unavailable" aria-labelledby="unavail-title">
       <h2 id="unavail-title">WebGPU unavailable</h2>

@@ -1,6 +1,8 @@
 /**
  * A Plotly chart. Plotly (≈4.8 MB) is loaded on first use, after the page is interactive; updates
- * go through Plotly.react (diffing), and the chart is purged on unmount.
+ * go through Plotly.react (diffing), and the chart is purged on unmount. The modebar offers
+ * "Download plot as PNG". After each draw the figure's data-rendered attribute is set to
+ * `revision` (tests and the latency probe watch it).
  */
 import type { Config, Data, Layout } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
@@ -14,8 +16,6 @@ const loadPlotly = () => {
   return plotly;
 };
 
-const CONFIG: Partial<Config> = { responsive: true, displaylogo: false, displayModeBar: false };
-
 export interface PlotProps {
   data: Data[];
   layout: Partial<Layout>;
@@ -23,23 +23,49 @@ export interface PlotProps {
   label: string;
   testId?: string;
   height?: number;
+  /** Show the modebar (PNG export); off for the small self-check chart. */
+  modebar?: boolean;
+  /** File name (no extension) for the PNG export. */
+  fileName?: string;
+  /** Written to data-rendered once this data is on screen. */
+  revision?: string | number;
 }
 
-export function Plot({ data, layout, label, testId, height = 320 }: PlotProps) {
+export function Plot({
+  data,
+  layout,
+  label,
+  testId,
+  height = 320,
+  modebar = true,
+  fileName,
+  revision,
+}: PlotProps) {
   const ref = useRef<HTMLDivElement>(null);
+  const fig = useRef<HTMLElement>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
+    const config: Partial<Config> = {
+      responsive: true,
+      displaylogo: false,
+      displayModeBar: modebar ? 'hover' : false,
+      modeBarButtonsToRemove: ['select2d', 'lasso2d'],
+      toImageButtonOptions: { format: 'png', filename: fileName ?? testId ?? 'plot', scale: 2 },
+    };
     loadPlotly()
       .then((P) => {
-        if (!cancelled && ref.current) return P.react(ref.current, data, { height, ...layout }, CONFIG);
+        if (!cancelled && ref.current) return P.react(ref.current, data, { height, ...layout }, config);
+      })
+      .then(() => {
+        if (!cancelled && fig.current) fig.current.dataset.rendered = String(revision ?? 'yes');
       })
       .catch((e: unknown) => setError(`The chart could not be drawn: ${(e as Error).message}`));
     return () => {
       cancelled = true;
     };
-  }, [data, layout, height]);
+  }, [data, layout, height, modebar, fileName, testId, revision]);
 
   useEffect(() => {
     const el = ref.current;
@@ -49,7 +75,7 @@ export function Plot({ data, layout, label, testId, height = 320 }: PlotProps) {
   }, []);
 
   return (
-    <figure className="plot" data-testid={testId} aria-label={label}>
+    <figure className="plot" data-testid={testId} aria-label={label} ref={fig}>
       {error ? <p className="muted">{error}</p> : <div ref={ref} style={{ minHeight: height }} />}
     </figure>
   );

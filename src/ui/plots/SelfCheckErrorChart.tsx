@@ -64,6 +64,7 @@ export function SelfCheckErrorChart() {
         Self-check errors
       </h2>
       <Plot
+        modebar={false}
         data={data}
         layout={layout}
         label="Bar chart of each kernel's error against the float64 oracle, with its bound"

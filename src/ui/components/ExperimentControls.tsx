@@ -1,0 +1,189 @@
+/**
+ * The current config's controls. Each kind has its own small editor; every edit goes through
+ * setConfig (URL hash + live recompute). The Family select picks the method the sliders edit.
+ */
+import { useId } from 'react';
+import { type Config, type Spec, usePlayground } from '../playground';
+import { SliderField } from './SliderField';
+
+const GENERATORS = ['lowrank-noise', 'gaussian', 'orthogonal'] as const;
+
+function SeedField() {
+  const config = usePlayground((s) => s.config);
+  const setConfig = usePlayground((s) => s.setConfig);
+  const id = useId();
+  if (!config) return null;
+  return (
+    <div className="field">
+      <label htmlFor={id}>Seed</label>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        step={1}
+        value={Number(config.seed ?? 0)}
+        onChange={(e) => {
+          const v = Number(e.target.value);
+          if (Number.isSafeInteger(v) && v >= 0) setConfig({ ...config, seed: v });
+        }}
+      />
+    </div>
+  );
+}
+
+function ApproximationControls({ config }: { config: Config }) {
+  const setConfig = usePlayground((s) => s.setConfig);
+  const focus = usePlayground((s) => s.focus);
+  const setFocus = usePlayground((s) => s.setFocus);
+  const dropped = usePlayground((s) => s.dropped);
+  const famId = useId();
+  const srcId = useId();
+  const methods = (config.methods as Spec[]) ?? [];
+  const matrix = (config.matrix as Record<string, unknown>) ?? {};
+  const i = Math.min(focus, methods.length - 1);
+  const m = methods[i] ?? { family: 'lowrank' };
+  const n = Number(matrix.rows ?? matrix.n ?? 64);
+  const side = Math.min(n, Number(matrix.cols ?? matrix.n ?? n));
+  const setMethod = (patch: Record<string, unknown>) =>
+    setConfig({ ...config, methods: methods.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
+  const source = matrix.source === 'bytes' ? 'bytes' : String(matrix.generator ?? 'lowrank-noise');
+  const setSource = (g: string) => {
+    if (g === 'bytes') return;
+    const size = matrix.source === 'generate' ? n : 64;
+    const next: Record<string, unknown> =
+      g === 'lowrank-noise'
+        ? {
+            source: 'generate',
+            generator: g,
+            rows: size,
+            cols: size,
+            rank: Math.min(24, size),
+            decay: 0.85,
+            noise: 0.01,
+          }
+        : { source: 'generate', generator: g, rows: size, cols: size };
+    setConfig({ ...config, matrix: next });
+  };
+  const setSize = (v: number) => {
+    if (matrix.source !== 'generate' || v < 2 || v > 2048) return;
+    const next: Record<string, unknown> = { ...matrix, rows: v, cols: v };
+    if ('rank' in matrix) next.rank = Math.min(Number(matrix.rank), v);
+    setConfig({ ...config, matrix: next });
+  };
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={srcId}>Matrix source</label>
+        <select id={srcId} value={source} onChange={(e) => setSource(e.target.value)}>
+          {GENERATORS.map((g) => (
+            <option key={g} value={g}>
+              generated: {g}
+            </option>
+          ))}
+          {matrix.source === 'bytes' ? (
+            <option value="bytes">dropped file: {dropped?.name ?? String(matrix.name)}</option>
+          ) : null}
+        </select>
+        <p className="muted small">Or drop a .npy / .safetensors file anywhere on the page.</p>
+      </div>
+      <SliderField
+        label="Matrix size"
+        value={n}
+        min={8}
+        max={256}
+        step={8}
+        onChange={setSize}
+        disabled={matrix.source !== 'generate'}
+        hint="Rows = columns. Live recompute up to 256; Run takes up to 2048."
+      />
+      <div className="field">
+        <label htmlFor={famId}>Family</label>
+        <select id={famId} value={i} onChange={(e) => setFocus(Number(e.target.value))}>
+          {methods.map((x, j) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: methods are positional in the config
+            <option key={j} value={j}>
+              {x.family}
+            </option>
+          ))}
+        </select>
+        <p className="muted small">The method the sliders below edit and the heatmaps show.</p>
+      </div>
+      <SliderField
+        label="Rank"
+        value={Number(m.rank ?? 1)}
+        min={1}
+        max={Math.max(1, side)}
+        step={1}
+        disabled={!('rank' in m)}
+        onChange={(v) => setMethod({ rank: v })}
+      />
+      <SliderField
+        label="Blocks"
+        value={Number(m.blocks ?? 1)}
+        min={1}
+        max={Math.max(1, Math.min(64, side))}
+        step={1}
+        disabled={!('blocks' in m)}
+        onChange={(v) => setMethod({ blocks: v })}
+      />
+      <SliderField
+        label="Density"
+        value={Number(m.density ?? 0.1)}
+        min={0.01}
+        max={1}
+        step={0.01}
+        disabled={!('density' in m)}
+        onChange={(v) => setMethod({ density: v })}
+      />
+    </>
+  );
+}
+
+function SizeListControls({ config }: { config: Config }) {
+  const setConfig = usePlayground((s) => s.setConfig);
+  if (config.kind === 'spectrum') {
+    const entries = (config.entries as Array<Record<string, unknown>>) ?? [];
+    const n = Number(entries[0]?.n ?? 64);
+    return (
+      <SliderField
+        label="Matrix size"
+        value={n}
+        min={8}
+        max={512}
+        step={8}
+        hint="n of every entry."
+        onChange={(v) => setConfig({ ...config, entries: entries.map((e) => ({ ...e, n: v })) })}
+      />
+    );
+  }
+  if (config.kind === 'speedup') {
+    const sizes = (config.sizes as number[]) ?? [64];
+    return (
+      <SliderField
+        label="Matrix size"
+        value={sizes[sizes.length - 1]}
+        min={16}
+        max={2048}
+        step={16}
+        hint="The largest n timed (the smaller sizes are kept below it)."
+        onChange={(v) => setConfig({ ...config, sizes: [...sizes.filter((s) => s < v), v] })}
+      />
+    );
+  }
+  return null;
+}
+
+export function ExperimentControls() {
+  const config = usePlayground((s) => s.config);
+  if (!config) return <p className="muted">Loading the preset…</p>;
+  return (
+    <div className="experiment-controls">
+      {config.kind === 'approximation' ? (
+        <ApproximationControls config={config} />
+      ) : (
+        <SizeListControls config={config} />
+      )}
+      <SeedField />
+    </div>
+  );
+}

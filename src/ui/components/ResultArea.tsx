@@ -1,0 +1,24 @@
+import { useMemo } from 'react';
+import { PANELS } from '../panels';
+import { LivePanel } from '../panels/LivePanel';
+import { usePlayground } from '../playground';
+import { viewOf } from '../results';
+
+/** The live panel (approximation) and the result panel of the current view's kind. */
+export function ResultArea() {
+  const view = usePlayground((s) => s.view);
+  const history = usePlayground((s) => s.history);
+  const compareId = usePlayground((s) => s.compareId);
+  const compare = useMemo(() => {
+    const e = history.find((h) => h.id === compareId);
+    return e && view && e.result.kind === view.kind ? viewOf(e.result) : null;
+  }, [history, compareId, view]);
+  const Panel = view ? PANELS[view.kind] : undefined;
+  return (
+    <>
+      <LivePanel />
+      {view && Panel ? <Panel view={view} compare={compare} /> : null}
+      {view && !Panel ? <p className="muted">No panel for the kind “{view.kind}” yet.</p> : null}
+    </>
+  );
+}

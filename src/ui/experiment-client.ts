@@ -1,0 +1,108 @@
+/**
+ * The UI's door to the experiment worker (src/runtime/worker.ts): runs, cancel, the device-loss
+ * test hook, and the live path with coalescing (at most one live request in flight plus the latest
+ * pending one; older pending positions are dropped, so the latest slider position wins).
+ */
+import type { LiveRequest, LiveResult } from '../runtime/live';
+import type { FromWorker, ToWorker } from '../runtime/protocol';
+
+/** Sends live requests one at a time; while one is out, only the newest waiting one is kept. */
+export class LiveCoalescer<Req, Res> {
+  private inFlight: number | null = null;
+  private pending: { seq: number; req: Req } | null = null;
+  private seq = 0;
+  /** Requests dropped before they were sent (superseded by a later position). */
+  dropped = 0;
+
+  constructor(
+    private readonly send: (seq: number, req: Req) => void,
+    private readonly deliver: (seq: number, res: Res | null, error: string | null) => void,
+  ) {}
+
+  /** Queue a request; returns its sequence number. */
+  submit(req: Req): number {
+    const seq = ++this.seq;
+    if (this.inFlight === null) {
+      this.inFlight = seq;
+      this.send(seq, req);
+    } else {
+      if (this.pending) this.dropped++;
+      this.pending = { seq, req };
+    }
+    return seq;
+  }
+
+  /** The answer to request `seq` arrived. */
+  answer(seq: number, res: Res | null, error: string | null): void {
+    if (seq !== this.inFlight) return;
+    this.inFlight = null;
+    // A newer position is waiting: show this one only if nothing newer will follow it.
+    this.deliver(seq, res, error);
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      this.inFlight = p.seq;
+      this.send(p.seq, p.req);
+    }
+  }
+
+  /** Forget what is in flight (after the worker was replaced or the device lost). */
+  reset(): void {
+    this.inFlight = null;
+    this.pending = null;
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+}
+
+export interface ExperimentClient {
+  init(): void;
+  run(id: string, config: unknown, bytes?: Uint8Array): void;
+  cancel(id: string): void;
+  loseDevice(): void;
+  live(req: LiveRequest): number;
+  dispose(): void;
+}
+
+export function startExperimentWorker(
+  onMessage: (m: FromWorker) => void,
+  onLive: (seq: number, res: LiveResult | null, error: string | null) => void,
+  onFailure: (message: string) => void,
+): ExperimentClient {
+  const worker = new Worker(new URL('../runtime/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'smx-experiments',
+  });
+  const post = (m: ToWorker) => worker.postMessage(m);
+  const live = new LiveCoalescer<LiveRequest, LiveResult>(
+    (id, request) => post({ type: 'live', id, request }),
+    onLive,
+  );
+  worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
+    const m = ev.data;
+    if (m.type === 'live') live.answer(m.id, m.result, null);
+    else if (m.type === 'liveError') live.answer(m.id, null, m.message);
+    else {
+      if (m.type === 'deviceLost') live.reset();
+      onMessage(m);
+    }
+  });
+  worker.addEventListener('error', (ev: ErrorEvent) => {
+    ev.preventDefault();
+    onFailure(ev.message || 'The experiment worker failed to load or crashed.');
+  });
+  worker.addEventListener('messageerror', () =>
+    onFailure('A message from the experiment worker could not be read.'),
+  );
+  return {
+    init: () => post({ type: 'init' }),
+    run: (id, config, bytes) =>
+      post(bytes ? { type: 'run', id, config, bytes } : { type: 'run', id, config }),
+    cancel: (id) => post({ type: 'cancel', id }),
+    loseDevice: () => post({ type: 'loseDevice' }),
+    live: (req) => live.submit(req),
+    dispose: () => worker.terminate(),
+  };
+}

@@ -1,0 +1,183 @@
+import type { Data } from 'plotly.js-dist-min';
+import { useMemo } from 'react';
+import type { ApproximationSummary } from '../../experiments/approximation';
+import { usePlayground } from '../playground';
+import { Plot } from '../plots/Plot';
+import { colourOf, type ResultView } from '../results';
+import { fmt, Heatmap, type PanelProps, useLayout } from './common';
+
+type Method = ApproximationSummary['methods'][number];
+
+function methodsOf(v: ResultView | null): Method[] {
+  return ((v?.summary as ApproximationSummary | null)?.methods ?? []) as Method[];
+}
+
+function vec(v: ResultView, name: string): number[] | null {
+  const a = v.artifacts[name];
+  return a && a.type === 'vector' ? a.values : null;
+}
+
+export function ApproximationPanel({ view, compare }: PanelProps) {
+  const focus = usePlayground((s) => s.focus);
+  const methods = methodsOf(view);
+  const specs = (view.config.methods as Array<{ family: string; rank?: number }>) ?? [];
+
+  const spectrum = useMemo<Data[]>(() => {
+    const out: Data[] = [];
+    const sw = vec(view, 'singularValues/W');
+    if (sw)
+      out.push({
+        x: sw.map((_, i) => i + 1),
+        y: sw,
+        name: 'W',
+        mode: 'lines+markers',
+        line: { color: colourOf('W'), width: 3 },
+        hovertemplate: 'σ_%{x} = %{y:.6g}<extra>W</extra>',
+      } as Data);
+    for (const m of methods) {
+      const s = vec(view, `singularValues/${m.label}`);
+      if (s)
+        out.push({
+          x: s.map((_, i) => i + 1),
+          y: s.map((x) => Math.max(x, 1e-12)),
+          name: m.label,
+          mode: 'lines',
+          line: { color: colourOf(m.family) },
+          hovertemplate: `σ_%{x} = %{y:.6g}<extra>${m.label}</extra>`,
+        } as Data);
+    }
+    const cw = compare ? vec(compare, 'singularValues/W') : null;
+    if (cw)
+      out.push({
+        x: cw.map((_, i) => i + 1),
+        y: cw,
+        name: 'W (compared run)',
+        mode: 'lines',
+        line: { color: colourOf('W'), dash: 'dash' },
+      } as Data);
+    return out;
+  }, [view, compare, methods]);
+
+  const ranks = specs.filter((s) => s.family === 'lowrank' && s.rank).map((s) => s.rank as number);
+  const spectrumLayout = useLayout({
+    title: { text: 'Singular values (kept rank marked)' },
+    xaxis: { title: { text: 'index' } },
+    yaxis: { type: 'log', title: { text: 'σ' } },
+    shapes: ranks.map((r) => ({
+      type: 'line',
+      x0: r + 0.5,
+      x1: r + 0.5,
+      yref: 'paper',
+      y0: 0,
+      y1: 1,
+      line: { color: colourOf('lowrank'), dash: 'dot', width: 2 },
+    })),
+    annotations: ranks.map((r) => ({
+      x: r + 0.5,
+      yref: 'paper',
+      y: 1,
+      text: `r = ${r}`,
+      showarrow: false,
+      yanchor: 'bottom',
+    })),
+  });
+
+  const sweep = useMemo<Data[]>(() => {
+    const out: Data[] = [];
+    const add = (v: ResultView, dash: boolean) => {
+      for (const [name, pts] of Object.entries(v.series)) {
+        if (!name.startsWith('error/')) continue;
+        const fam = name.slice('error/'.length);
+        out.push({
+          x: pts.map((p) => p.step),
+          y: pts.map((p) => p.value),
+          name: dash ? `${fam} (compared)` : fam,
+          mode: 'lines+markers',
+          line: { color: colourOf(fam), dash: dash ? 'dash' : 'solid' },
+          hovertemplate: `${fam}: %{x} params → error %{y:.6g}<extra></extra>`,
+        } as Data);
+      }
+      for (const m of methodsOf(v))
+        out.push({
+          x: [m.params],
+          y: [m.relFrobError],
+          name: m.label,
+          mode: 'markers',
+          marker: { color: colourOf(m.family), size: 11, symbol: dash ? 'diamond-open' : 'diamond' },
+          hovertemplate: `${m.label}: %{x} params → error %{y:.6g}<extra></extra>`,
+        } as Data);
+    };
+    add(view, false);
+    if (compare) add(compare, true);
+    return out;
+  }, [view, compare]);
+  const sweepLayout = useLayout({
+    title: { text: 'Relative Frobenius error vs parameters' },
+    xaxis: { type: 'log', title: { text: 'stored parameters' } },
+    yaxis: { type: 'log', title: { text: '‖W − Ŵ‖F / ‖W‖F' } },
+  });
+
+  const fm = methods[Math.min(focus, methods.length - 1)];
+  const heat = fm ? view.artifacts[`errorHeatmap/${fm.label}`] : undefined;
+
+  return (
+    <section className="panel result-panel" aria-labelledby="approx-title" data-testid="panel-approximation">
+      <h2 id="approx-title">Approximation {view.status === 'running' ? '(running…)' : `(${view.status})`}</h2>
+      <table className="result-table" data-testid="methods-table">
+        <thead>
+          <tr>
+            <th>method</th>
+            <th>params</th>
+            <th>rel. Frobenius error</th>
+            <th>rel. spectral error</th>
+            <th>apply ms</th>
+            <th>dense ms</th>
+          </tr>
+        </thead>
+        <tbody>
+          {methods.map((m, i) => (
+            <tr key={m.label} data-testid="method-row">
+              <td>
+                <span className="swatch" style={{ background: colourOf(m.family) }} aria-hidden="true" />{' '}
+                {m.label}
+              </td>
+              <td>{m.params}</td>
+              <td data-testid={`method-error-${i}`}>{fmt(m.relFrobError, 6)}</td>
+              <td>{fmt(m.relSpectralError, 6)}</td>
+              <td>{fmt(m.applyMs)}</td>
+              <td>{fmt(m.denseMs)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="plot-grid">
+        {spectrum.length ? (
+          <Plot
+            data={spectrum}
+            layout={spectrumLayout}
+            label="Singular values of W and each approximation, log scale"
+            testId="plot-spectrum"
+          />
+        ) : null}
+        {sweep.length ? (
+          <Plot
+            data={sweep}
+            layout={sweepLayout}
+            label="Error against stored parameters for every family"
+            testId="plot-sweep"
+          />
+        ) : null}
+        {heat && heat.type === 'matrix' ? (
+          <Heatmap
+            sequential
+            title={heat.label}
+            rows={heat.rows}
+            cols={heat.cols}
+            values={heat.values}
+            testId="plot-error-heatmap"
+          />
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+/**
+ * One result panel per experiment kind. A new kind (finetune, sparse-attention, …) adds one
+ * component file here and one line in PANELS; the rest of the page does not change.
+ */
+import type { ComponentType } from 'react';
+import { ApproximationPanel } from './ApproximationPanel';
+import type { PanelProps } from './common';
+import { SpectrumPanel } from './SpectrumPanel';
+import { SpeedupPanel } from './SpeedupPanel';
+
+export const PANELS: Record<string, ComponentType<PanelProps>> = {
+  approximation: ApproximationPanel,
+  spectrum: SpectrumPanel,
+  speedup: SpeedupPanel,
+};

@@ -1,0 +1,149 @@
+/**
+ * Pure helpers of the playground: the partial result a run's events build up, the URL hash that
+ * carries the config, import validation, and the per-method colours shared by every plot.
+ */
+import {
+  type Artifact,
+  CONFIG_SCHEMA_ID,
+  type ExperimentEvent,
+  type ExperimentResult,
+  ExperimentResultSchema,
+  issuesToError,
+  parseConfig,
+  RESULT_SCHEMA_ID,
+  type SeriesPoint,
+} from '../experiments/schema';
+
+/** What the plots read: a finished result, or the part of one that a running experiment has sent. */
+export interface ResultView {
+  kind: string;
+  config: Record<string, unknown>;
+  summary: unknown;
+  series: Record<string, SeriesPoint[]>;
+  artifacts: Record<string, Artifact>;
+  status: 'running' | ExperimentResult['status'];
+  id: string | null;
+}
+
+export function emptyView(config: Record<string, unknown>): ResultView {
+  return {
+    kind: String(config.kind),
+    config,
+    summary: null,
+    series: {},
+    artifacts: {},
+    status: 'running',
+    id: null,
+  };
+}
+
+export function viewOf(r: ExperimentResult): ResultView {
+  return {
+    kind: r.kind,
+    config: r.config as Record<string, unknown>,
+    summary: r.summary,
+    series: r.series,
+    artifacts: r.artifacts,
+    status: r.status,
+    id: r.id,
+  };
+}
+
+/** The view after one streamed event (progress events leave it unchanged). */
+export function applyRunEvent(v: ResultView, e: ExperimentEvent): ResultView {
+  switch (e.type) {
+    case 'metric': {
+      const prev = v.series[e.series] ?? [];
+      return { ...v, series: { ...v.series, [e.series]: [...prev, { step: e.step, value: e.value }] } };
+    }
+    case 'artifact':
+      return { ...v, artifacts: { ...v.artifacts, [e.name]: e.data } };
+    case 'done':
+      return viewOf(e.result);
+    default:
+      return v;
+  }
+}
+
+/** Seconds left, from the fraction done and the time spent (null until there is a fraction). */
+export function etaSeconds(fraction: number, elapsedMs: number): number | null {
+  if (!(fraction > 0.01) || fraction >= 1) return null;
+  return (elapsedMs * (1 - fraction)) / fraction / 1000;
+}
+
+// ------------------------------------------------------------------ URL hash
+
+const HASH_KEY = 'config=';
+
+export function configToHash(config: unknown): string {
+  return `#${HASH_KEY}${encodeURIComponent(JSON.stringify(config))}`;
+}
+
+/** The config in a hash (parsed JSON, not yet validated), or null when the hash has none. */
+export function configFromHash(hash: string): unknown | null {
+  const h = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (!h.startsWith(HASH_KEY)) return null;
+  try {
+    return JSON.parse(decodeURIComponent(h.slice(HASH_KEY.length)));
+  } catch (e) {
+    throw new Error(`The link's config is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+// ------------------------------------------------------------------ import
+
+export type Imported =
+  | { type: 'result'; result: ExperimentResult }
+  | { type: 'config'; config: Record<string, unknown> & { kind: string; seed: number } };
+
+/** Parse and validate an imported file's text; throws an Error whose message names the problem. */
+export function parseImport(text: string, fileName = 'the file'): Imported {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${fileName} is not valid JSON: ${(e as Error).message}`);
+  }
+  const obj = data as { schema?: unknown } | null;
+  if (obj && typeof obj === 'object' && obj.schema === RESULT_SCHEMA_ID) {
+    const parsed = ExperimentResultSchema.safeParse(data);
+    if (!parsed.success)
+      throw new Error(`${fileName} is not a valid result: ${issuesToError(parsed.error.issues).message}`);
+    return { type: 'result', result: parsed.data as ExperimentResult };
+  }
+  if (obj && typeof obj === 'object' && obj.schema === CONFIG_SCHEMA_ID) {
+    try {
+      return { type: 'config', config: parseConfig(data).config };
+    } catch (e) {
+      throw new Error(`${fileName} is not a valid config: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(
+    `${fileName} is neither a result ("schema": "${RESULT_SCHEMA_ID}") nor a config ("schema": "${CONFIG_SCHEMA_ID}")`,
+  );
+}
+
+// ------------------------------------------------------------------ colours
+
+const PALETTE: Record<string, string> = {
+  lowrank: '#2563eb',
+  monarch: '#d97706',
+  blockdiag: '#059669',
+  sparse: '#dc2626',
+  'nm-sparse': '#7c3aed',
+  'sparse+lowrank': '#db2777',
+  kronecker: '#0891b2',
+  orthoproj: '#65a30d',
+  fwsvd: '#9333ea',
+  dense: '#6b7280',
+  W: '#6b7280',
+};
+const EXTRA = ['#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899'];
+
+/** One colour per family (or label), the same on every plot. */
+export function colourOf(name: string): string {
+  if (PALETTE[name]) return PALETTE[name];
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return EXTRA[h % EXTRA.length];
+}
