@@ -7,6 +7,7 @@ import blockdiagSrc from '../../shaders/blockdiag.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { blockdiagProject } from '../reference/blockdiag';
+import { needsGrad, record } from '../tensor/autograd';
 import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
@@ -184,8 +185,6 @@ function gradXRaw(g: Tensor, w: Tensor, geo: BlockGeometry): Tensor {
   return dx;
 }
 
-const needsGrad = (t: Tensor) => t.requiresGrad || t.backwardFn !== null;
-
 /**
  * y = blockdiag(w)·x per row of x [batch, xLen] → [batch, yLen], differentiable in x and w.
  * The geometry must cover every entry of y (and, for the x gradient, of x) exactly once.
@@ -200,17 +199,10 @@ export function blockDiagMatmul(x: Tensor, w: Tensor, geo: BlockGeometry): Tenso
     throw new ShapeError(
       `block-diagonal product: w has ${w.size} entries, ${geo.nb} blocks of ${geo.R}×${geo.K} need ${geo.nb * geo.R * geo.K}`,
     );
-  const y = forwardRaw(x, w, geo, false);
-  if (needsGrad(x) || needsGrad(w)) {
-    y.parents = [x, w];
-    y.requiresGrad = true;
-    y.backwardFn = (g) => {
-      const dx = needsGrad(x) ? gradXRaw(g, w, geo) : null;
-      const dw = needsGrad(w) ? gradWRaw(g, x, geo, w.shape) : null;
-      return [dx, dw];
-    };
-  }
-  return y;
+  return record(forwardRaw(x, w, geo, false), [x, w], (g) => [
+    needsGrad(x) ? gradXRaw(g, w, geo) : null,
+    needsGrad(w) ? gradWRaw(g, x, geo, w.shape) : null,
+  ]);
 }
 
 /**

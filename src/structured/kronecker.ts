@@ -14,6 +14,7 @@
 import kroneckerSrc from '../../shaders/kronecker.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { type KronShape, kronProject } from '../reference/kronecker';
+import { needsGrad, record } from '../tensor/autograd';
 import { matmul, sum } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
@@ -46,26 +47,18 @@ function leftRaw(a: Tensor, x: Tensor, transA: boolean): Tensor {
   return out;
 }
 
-const needsGrad = (t: Tensor) => t.requiresGrad || t.backwardFn !== null;
-
 /** u[b] = a·x[b] (a [M, K] shared, x [batch, K, N], N % 4 == 0), differentiable in a and x. */
 export function broadcastLeft(a: Tensor, x: Tensor): Tensor {
-  const u = leftRaw(a, x, false);
-  if (needsGrad(a) || needsGrad(x)) {
-    u.parents = [a, x];
-    u.requiresGrad = true;
-    u.backwardFn = (g) => {
-      const dx = needsGrad(x) ? leftRaw(a, g, true) : null;
-      let da: Tensor | null = null;
-      if (needsGrad(a)) {
-        const per = matmul(g, x, { transB: true }); // [batch, M, K]
-        da = sum(per, 0);
-        per.dispose();
-      }
-      return [da, dx];
-    };
-  }
-  return u;
+  return record(leftRaw(a, x, false), [a, x], (g) => {
+    const dx = needsGrad(x) ? leftRaw(a, g, true) : null;
+    let da: Tensor | null = null;
+    if (needsGrad(a)) {
+      const per = matmul(g, x, { transB: true }); // [batch, M, K]
+      da = sum(per, 0);
+      per.dispose();
+    }
+    return [da, dx];
+  });
 }
 
 export class KroneckerMatrix implements StructuredMatrix {

@@ -15,6 +15,7 @@
 import sparseSrc from '../../shaders/sparse.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { needsGrad, record } from '../tensor/autograd';
 import { matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
@@ -49,19 +50,6 @@ export function sparseKernels(): Kernel[] {
 }
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
-
-function needsGrad(ts: Tensor[]): boolean {
-  return ts.some((t) => t.requiresGrad || t.backwardFn !== null);
-}
-
-function record(out: Tensor, parents: Tensor[], fn: (g: Tensor) => Array<Tensor | null>): Tensor {
-  if (needsGrad(parents)) {
-    out.parents = parents;
-    out.backwardFn = fn;
-    out.requiresGrad = true;
-  }
-  return out;
-}
 
 function grid1d(gpu: Gpu, n: number, wg: number): { grid: [number, number]; stride: number } {
   const grid = gpu.grid1d(Math.ceil(n / wg));
@@ -288,7 +276,7 @@ function sparseBackward(
   let dx: Tensor | null = null;
   let dv: Tensor | null = null;
   const gt = packTransposed(g, batch, p.rows, bp4);
-  if (needsGrad([x])) {
+  if (needsGrad(x)) {
     const d = Tensor.empty(x.gpu, [batch, p.cols], 'A sparse input gradient');
     x.gpu.dispatch(
       spmmKernel(true, geo.tile4),
@@ -305,7 +293,7 @@ function sparseBackward(
     );
     dx = x.rank === 2 ? d : reshapeOwned(d, x.shape);
   }
-  if (needsGrad([values])) {
+  if (needsGrad(values)) {
     const xt2 = packTransposed(x, batch, p.cols, bp4);
     dv = Tensor.empty(x.gpu, [p.nnz], 'A sparse value gradient');
     const { grid, stride } = grid1d(x.gpu, p.nnz, 64);
@@ -367,11 +355,11 @@ export function sparsePlusLowRankApply(
     [Math.ceil(p.rows / 64), groups],
   );
   return record(out, [x, values, h, B], (g) => {
-    const [dx, dv] = needsGrad([x, values])
+    const [dx, dv] = needsGrad(x, values)
       ? sparseBackward(p, values, x, g, batchGeometry(x.gpu, batch))
       : [null, null];
-    const dh = needsGrad([h]) ? matmul(g, B) : null;
-    const dB = needsGrad([B]) ? matmul(g, h, { transA: true }) : null;
+    const dh = needsGrad(h) ? matmul(g, B) : null;
+    const dB = needsGrad(B) ? matmul(g, h, { transA: true }) : null;
     return [dx, dv, dh, dB];
   });
 }

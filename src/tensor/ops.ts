@@ -3,6 +3,7 @@
  * when an input requires gradients, records its backward next to its forward.
  */
 import { ShapeError } from '../gpu/errors';
+import { needsGrad, record } from './autograd';
 import {
   type BinaryOp,
   binaryKernel,
@@ -17,19 +18,6 @@ import {
 import { setGradHelpers, Tensor } from './tensor';
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
-
-function needsGrad(ts: Tensor[]): boolean {
-  return ts.some((t) => t.requiresGrad || t.backwardFn !== null);
-}
-
-function record(out: Tensor, parents: Tensor[], fn: (g: Tensor) => Array<Tensor | null>): Tensor {
-  if (needsGrad(parents)) {
-    out.parents = parents;
-    out.backwardFn = fn;
-    out.requiresGrad = true;
-  }
-  return out;
-}
 
 function sameGpu(a: Tensor, b: Tensor): void {
   if (a.gpu !== b.gpu) throw new ShapeError('tensors live on different GPU devices');
@@ -87,14 +75,14 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   return record(out, [a, b], (g) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
-    if (needsGrad([a])) {
+    if (needsGrad(a)) {
       // d op(A) = alpha · dC · op(B)ᵀ ; when A is stored transposed, dA = (that)ᵀ = alpha · op(B) · dCᵀ.
       da = transA
         ? matmul(b, g, { transA: transB, transB: true, alpha })
         : matmul(g, b, { transB: !transB, alpha });
       if (batchA === 1 && batch > 1) da = sumBatch(da);
     }
-    if (needsGrad([b])) {
+    if (needsGrad(b)) {
       // d op(B) = alpha · op(A)ᵀ · dC ; when B is stored transposed, dB = alpha · dCᵀ · op(A).
       db = transB
         ? matmul(g, a, { transA: true, transB: transA, alpha })
@@ -183,8 +171,8 @@ export function axpby(alpha: number, a: Tensor, beta: number, b: Tensor): Tensor
   const [ax, by] = swapped ? [beta, alpha] : [alpha, beta];
   const out = binary('axpby', x, y, ax, by);
   return record(out, [x, y], (g) => [
-    needsGrad([x]) ? scale(g, ax) : null,
-    needsGrad([y]) ? reduceScaled(g, y.shape, by) : null,
+    needsGrad(x) ? scale(g, ax) : null,
+    needsGrad(y) ? reduceScaled(g, y.shape, by) : null,
   ]);
 }
 
@@ -208,8 +196,8 @@ export function mul(a: Tensor, b: Tensor): Tensor {
   const [x, y] = ordered(a, b);
   const out = binary('mul', x, y);
   return record(out, [x, y], (g) => [
-    needsGrad([x]) ? binary('mul', g, y) : null,
-    needsGrad([y]) ? reduceOwned(binary('mul', g, x), y.shape) : null,
+    needsGrad(x) ? binary('mul', g, y) : null,
+    needsGrad(y) ? reduceOwned(binary('mul', g, x), y.shape) : null,
   ]);
 }
 
@@ -224,9 +212,9 @@ export function div(a: Tensor, b: Tensor): Tensor {
     throw new ShapeError(`div: ${fmt(b)} is larger than ${fmt(a)}; only the divisor broadcasts`);
   const out = binary('div', a, b);
   return record(out, [a, b], (g) => {
-    const da = needsGrad([a]) ? binary('div', g, b) : null;
+    const da = needsGrad(a) ? binary('div', g, b) : null;
     let db: Tensor | null = null;
-    if (needsGrad([b])) {
+    if (needsGrad(b)) {
       // d/db (a/b) = −a/b² = −out/b
       const t1 = binary('mul', g, out, -1);
       const t2 = binary('div', t1, b);
