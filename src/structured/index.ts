@@ -2,15 +2,21 @@
  * Every structured family, registered. Import this module (not the family files) to get a full
  * registry; getFamily('monarch') etc. then works.
  */
-import './blockdiag';
+import type { Kernel } from '../gpu/device';
+import { blockKernels } from './blockdiag';
 import './fwsvd';
-import './kronecker';
+import { kroneckerKernels } from './kronecker';
 import './lowrank';
 import './monarch';
-import './nm-sparse';
+import { nmKernels } from './nm-sparse';
 import './orthoproj';
-import './sparse';
+import { sparseKernels } from './sparse';
 import './sparse-lowrank';
+
+/** Every family's own WGSL pipelines, for Gpu.precompile ahead of first use (low-rank families use GEMM). */
+export function familyKernels(): Kernel[] {
+  return [...blockKernels(), ...kroneckerKernels(), ...sparseKernels(), ...nmKernels()];
+}
 
 export { getFamily, registeredFamilies } from './registry';
 export type { FamilyName, FamilySpec } from './specs';
