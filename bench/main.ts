@@ -5,7 +5,7 @@
  */
 import { type BenchResult, runBenches, TIMING_METHOD } from '../src/bench/registry';
 import { Gpu } from '../src/gpu/device';
-import { gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
+import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-plan';
 import { initTf } from './tf';
 import './gemm';
 import './families';
@@ -53,7 +53,7 @@ async function main(): Promise<BenchReport> {
   const gpu = await Gpu.create();
   await initTf(gpu);
   // What the app does once it has a device: CPU-shaped GEMM variants on fallback (CPU) adapters.
-  setGemmProfile(gpu.info.isFallbackAdapter ? 'cpu' : 'gpu');
+  setGemmProfile(gemmProfileFor(gpu.info));
   log(
     `adapter: ${gpu.info.vendor} / ${gpu.info.architecture}` +
       `${gpu.info.isFallbackAdapter ? ' (fallback)' : ''}; GEMM profile ${gemmProfile()}`,

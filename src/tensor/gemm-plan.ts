@@ -7,7 +7,7 @@
  *    workgroups (enough of them to keep every CPU thread busy), never a barrier.
  *  - 'gpu' (default): 8×8 blocks (64 accumulators fit in registers), and split-K over a workgroup
  *    when the output is too small to occupy the GPU.
- * Call setGemmProfile(gpu.info.isFallbackAdapter ? 'cpu' : 'gpu') once a device exists.
+ * Call setGemmProfile(gemmProfileFor(gpu.info)) once a device exists.
  */
 import gemmSrc from '../../shaders/gemm.wgsl?raw';
 import type { Kernel } from '../gpu/device';
@@ -42,6 +42,11 @@ let profile: GemmProfile = 'gpu';
 /** Choose the variant family for the adapter: 'cpu' for SwiftShader / fallback adapters. */
 export function setGemmProfile(p: GemmProfile): void {
   profile = p;
+}
+
+/** The profile for an adapter (Gpu.info): 'cpu' on fallback adapters (SwiftShader), else 'gpu'. */
+export function gemmProfileFor(info: { isFallbackAdapter: boolean; architecture?: string }): GemmProfile {
+  return info.isFallbackAdapter || info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
 }
 
 export function gemmProfile(): GemmProfile {

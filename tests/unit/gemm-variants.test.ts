@@ -16,6 +16,7 @@ import {
   gemmAligned,
   gemmPlanFor,
   gemmProfile,
+  gemmProfileFor,
   setGemmProfile,
 } from '../../src/tensor/gemm-plan';
 import { gemmPlan } from '../../src/tensor/kernels';
@@ -153,6 +154,14 @@ describe('GEMM variant choice', () => {
     expect(chooseGemmVariant(512, 512, 512, 1, false, true, 'cpu')).toBe('fast16x16');
     expect(chooseGemmVariant(128, 128, 128, 1, false, false, 'cpu')).toBe('fast8x8');
     expect(chooseGemmVariant(64, 64, 4096, 1, true, false, 'gpu')).toBe('ksplit8x8');
+  });
+
+  it('picks the cpu profile for the SwiftShader adapter the tests run on', () => {
+    // Tests run on SwiftShader unless pointed at another Vulkan driver (tests/unit/gpu.ts).
+    if (!process.env.SMX_SYSTEM_VULKAN && !process.env.SMX_VK_ICD)
+      expect(gemmProfileFor(gpu.info), JSON.stringify(gpu.info.architecture)).toBe('cpu');
+    expect(gemmProfileFor({ isFallbackAdapter: false, architecture: 'swiftshader' })).toBe('cpu');
+    expect(gemmProfileFor({ isFallbackAdapter: false, architecture: 'ampere' })).toBe('gpu');
   });
 
   it('ops.matmul is right under both profiles (the plan follows setGemmProfile)', async () => {
