@@ -5,6 +5,7 @@
  *   {"source": "file", "path": "w.safetensors", "tensor": "layer0.weight"}
  *   {"source": "bytes", "name": "w.npy", "format": "npy"}            // bytes passed in ctx.bytes
  *   {"source": "generate", "generator": "lowrank-noise", "rows": 256, "cols": 128, "rank": 16}
+ *   {"source": "image", "image": "airplane-from-above", "size": 128}  // grayscale, src/data/image.ts
  *
  * Generated sizes are capped at MAX_SIDE per side; file matrices at MAX_FILE_ELEMENTS entries.
  */
@@ -19,6 +20,14 @@ import {
   randomOrthogonal,
   toeplitzBspline,
 } from './generators';
+import {
+  DEFAULT_IMAGE_SIZE,
+  IMAGE_NAMES,
+  type ImageName,
+  imageShape,
+  loadImage,
+  MAX_IMAGE_SIZE,
+} from './image';
 import { readNpy } from './npy';
 import { readSafetensorsMatrix } from './safetensors';
 import { type MatrixData, MatrixFileError, MatrixSourceError } from './types';
@@ -160,7 +169,28 @@ export const GenerateSource = z.discriminatedUnion('generator', [
   DftMonarchGen,
 ]);
 
-export const MatrixSource = z.discriminatedUnion('source', [FileSource, BytesSource, GenerateSource]);
+/** Grayscale of a bundled @stdlib image (src/data/image.ts); size = the longer side after the crop. */
+export const ImageSource = z
+  .object({
+    source: z.literal('image'),
+    image: z.enum(IMAGE_NAMES as [ImageName, ...ImageName[]]),
+    size: z.number().int().min(1).max(MAX_IMAGE_SIZE).default(DEFAULT_IMAGE_SIZE),
+    crop: z.enum(['none', 'center-square']).default('none'),
+  })
+  .superRefine((v, ctx) => {
+    try {
+      imageShape(v.image, v.size, v.crop);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['size'], message: (e as Error).message });
+    }
+  });
+
+export const MatrixSource = z.discriminatedUnion('source', [
+  FileSource,
+  BytesSource,
+  GenerateSource,
+  ImageSource,
+]);
 
 /** A parsed source (defaults filled in). */
 export type MatrixSource = z.infer<typeof MatrixSource>;
@@ -229,6 +259,8 @@ export async function loadMatrix(source: MatrixSourceInput, ctx: LoadContext): P
     }
     case 'generate':
       return generate(s, ctx.rng);
+    case 'image':
+      return loadImage(s.image, { size: s.size, crop: s.crop });
   }
 }
 
