@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { cli, schemaErrors } from '../../tests/unit/experiments/helpers';
 import { svdJacobi } from '../linalg/jacobi';
 import { Rng } from '../tensor/rng';
 import {
@@ -158,6 +160,22 @@ describe('source "image"', () => {
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
   });
 
+  it('pinned figures: the matrix bytes are the ones Chromium computes in a Vite worker bundle', async () => {
+    // SHA-256 of the Float64Array bytes. The same two hashes came out of Debian Chromium running
+    // loadImage in a module worker built by Vite (2026-12-01), so Node and browser agree bit for bit;
+    // a change of decoder, weights or rounding fails here.
+    const sha = async (name: (typeof IMAGE_NAMES)[number], size: number, crop: 'none' | 'center-square') =>
+      createHash('sha256')
+        .update(new Uint8Array((await loadImage(name, { size, crop })).data.buffer))
+        .digest('hex');
+    expect(await sha('airplane-from-above', 128, 'none')).toBe(
+      'f519a9357dedd26aef8d6c8ca79ace2352ba1e498f3c042c908b6861d6573f7f',
+    );
+    expect(await sha('march-pastoral', 64, 'center-square')).toBe(
+      'd6f2dd22f6adbb3401abf68ad94e59e30dac05d772cd00f421901007ed8543c8',
+    );
+  });
+
   it('a natural image has fast-decaying singular values; the same entries shuffled do not', async () => {
     for (const name of IMAGE_NAMES) {
       const m = await loadImage(name, { size: 64, crop: 'center-square' });
@@ -197,4 +215,41 @@ describe('source "image"', () => {
     await expect(loadImage('nope' as never)).rejects.toMatchObject({ field: 'image' });
     await expect(loadImage('march-pastoral', { size: 5000 })).rejects.toMatchObject({ field: 'size' });
   });
+});
+
+describe('an approximation experiment on an image, through the CLI code path (WebGPU)', () => {
+  it('runs, and its low-rank error is the Eckart–Young tail of the image matrix', async () => {
+    const config = {
+      schema: 'smx/experiment@1',
+      kind: 'approximation',
+      seed: 1,
+      matrix: { source: 'image', image: 'march-pastoral', size: 32, crop: 'center-square' },
+      methods: [
+        { family: 'lowrank', rank: 4 },
+        { family: 'monarch', blocks: 4 },
+      ],
+      repeats: 1,
+      warmup: 0,
+    };
+    const path = '/virtual/image-approximation.json';
+    const text = JSON.stringify(config);
+    const r = await cli([path, '--out', '/virtual/out.json', '--quiet'], {
+      readFile: async (p) => {
+        if (p !== path) throw new Error(`unexpected read of ${p}`);
+        return new TextEncoder().encode(text);
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // biome-ignore lint/suspicious/noExplicitAny: the result is checked field by field
+    const result = JSON.parse(r.files.get('/virtual/out.json') ?? 'null') as any;
+    expect(result.status).toBe('finished');
+    expect(schemaErrors('config', config)).toBe('');
+    expect(schemaErrors('result', result)).toBe('');
+    expect(result.config.matrix).toEqual(config.matrix);
+    expect([result.summary.matrix.rows, result.summary.matrix.cols]).toEqual([32, 32]);
+    const m = await loadImage('march-pastoral', { size: 32, crop: 'center-square' });
+    const want = decay(m.data, 32, 32, 4).relErr;
+    expect(Math.abs(result.summary.methods[0].relFrobError - want)).toBeLessThan(1e-4);
+  }, 120_000);
 });
