@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Gpu, type GpuOptions } from '../gpu/device';
 import { WebGPUUnavailableError } from '../gpu/errors';
+import { tuneForAdapter } from './setup';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -28,5 +29,7 @@ export async function createNodeGpu(options: Omit<GpuOptions, 'gpu'> = {}): Prom
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   const gpu = create([]);
-  return Gpu.create({ ...options, gpu });
+  const g = await Gpu.create({ ...options, gpu });
+  tuneForAdapter(g);
+  return g;
 }

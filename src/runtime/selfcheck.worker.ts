@@ -7,6 +7,7 @@
 import { Gpu } from '../gpu/device';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { CHECKS, runSelfCheck, type SelfCheckEvent, type SelfCheckRequest } from './selfcheck';
+import { tuneForAdapter } from './setup';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (e: SelfCheckEvent) => scope.postMessage(e);
@@ -26,6 +27,7 @@ async function run(req: SelfCheckRequest): Promise<void> {
   try {
     if (!gpu || gpu.lost) {
       gpu = await Gpu.create();
+      tuneForAdapter(gpu);
       gpu.onLost((err) => report(err));
     }
     post({ type: 'adapter', adapter: gpu.info });

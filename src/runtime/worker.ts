@@ -10,16 +10,16 @@
  */
 import { InputError } from '../experiments/envelope';
 import { Gpu } from '../gpu/device';
-import { commonKernels } from '../tensor/kernels';
 import { createLiveEngine } from './live';
 import type { FromWorker, ToWorker } from './protocol';
 import { type RunContext, runToResult } from './runner';
+import { tuneForAdapter, warmUp } from './setup';
 
 export interface WorkerHostOptions {
   post(msg: FromWorker): void;
   createGpu(): Promise<Gpu>;
   env: RunContext['env'];
-  /** Compile commonKernels() after creating a device (default true). */
+  /** Compile the common and family kernels after creating a device (default true). */
   precompile?: boolean;
 }
 
@@ -46,7 +46,9 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           live.reset();
           opts.post({ type: 'deviceLost', message: e.message });
         });
-        if (opts.precompile !== false) g.precompile(commonKernels()).catch(() => {});
+        tuneForAdapter(g);
+        // Errors here resurface, with context, when the run that needs the pipeline dispatches it.
+        if (opts.precompile !== false) warmUp(g).catch(() => {});
         gpu = g;
         return g;
       } finally {

@@ -8,7 +8,7 @@ import reduceSrc from '../../shaders/reduce.wgsl?raw';
 import softmaxSrc from '../../shaders/softmax.wgsl?raw';
 import transposeSrc from '../../shaders/transpose.wgsl?raw';
 import type { Kernel } from '../gpu/device';
-import { chooseGemmVariant, gemmPlanFor } from './gemm-plan';
+import { chooseGemmVariant, gemmKernelsFor, gemmPlanFor, gemmProfile } from './gemm-plan';
 
 export const UNARY = {
   copy: 0,
@@ -88,9 +88,7 @@ export const transposeKernel: Kernel = { name: 'transpose', code: transposeSrc }
 
 /** The kernels worth compiling ahead of first use (the app warms these up asynchronously). */
 export function commonKernels(): Kernel[] {
-  const ks: Kernel[] = [];
-  for (const ta of [false, true])
-    for (const tb of [false, true]) ks.push(gemmPlan(64, 64, 64, 1, ta, tb).kernel);
+  const ks: Kernel[] = [...gemmKernelsFor(gemmProfile())];
   for (const op of Object.keys(UNARY) as UnaryOp[]) ks.push(unaryKernel(op));
   for (const op of Object.keys(BINARY) as BinaryOp[]) ks.push(binaryKernel(op));
   for (const op of Object.keys(REDUCE) as ReduceOp[]) {
