@@ -5,6 +5,7 @@
  */
 import { type BenchResult, runBenches, TIMING_METHOD } from '../src/bench/registry';
 import { Gpu } from '../src/gpu/device';
+import { benchRsvdVsJacobi, type RsvdBenchResult } from '../src/linalg/bench';
 import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-plan';
 import { initTf } from './tf';
 import './gemm';
@@ -22,6 +23,8 @@ export interface BenchReport {
   timing: string;
   options: { filter: string[]; quick: boolean; rounds: number | null };
   results: BenchResult[];
+  /** Randomized SVD (r = 32, niter = 4) vs exact Jacobi SVD on 512 × 512, when selected. */
+  rsvd?: RsvdBenchResult;
 }
 
 declare global {
@@ -65,6 +68,13 @@ async function main(): Promise<BenchReport> {
     sampleMs,
     log,
   });
+  // The randomized-vs-exact SVD comparison awaits readbacks between steps, so it runs here rather
+  // than through the synchronous registry (filter: "rsvd" or "linalg").
+  let rsvd: RsvdBenchResult | undefined;
+  if (!filter.length || filter.some((f) => 'linalg rsvd'.includes(f))) {
+    log('linalg: randomized SVD (r = 32, niter = 4) vs exact Jacobi SVD, 512 × 512 ...');
+    rsvd = await benchRsvdVsJacobi(gpu, { n: 512, rank: 32, niter: 4, rounds: quick ? 1 : 3, log });
+  }
   return {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
@@ -73,6 +83,7 @@ async function main(): Promise<BenchReport> {
     timing: TIMING_METHOD,
     options: { filter, quick, rounds },
     results,
+    rsvd,
   };
 }
 

@@ -133,6 +133,14 @@ async function main() {
     );
     console.log(`timing: ${report.timing}\n`);
     console.log(table(report.results));
+    if (report.rsvd) {
+      const r = report.rsvd;
+      console.log(
+        `\nlinalg  ${r.n}×${r.n} rank ${r.rank}: exact Jacobi SVD ${fmt(r.jacobiMedianMs, 1)} ms, randomized SVD ` +
+          `(niter ${r.niter}) ${fmt(r.rsvdMedianMs, 1)} ms: ${fmt(r.speedup)}× faster; error / Eckart–Young optimum ` +
+          `${fmt(r.jacobiErrorRatio, 5)} (exact), ${fmt(r.rsvdErrorRatio, 5)} (randomized)`,
+      );
+    }
     const outDir = join(root, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     const out = join(outDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);

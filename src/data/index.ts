@@ -1,4 +1,5 @@
 export * from './generators';
+export * from './image';
 export * from './npy';
 export * from './safetensors';
 export * from './sources';

@@ -6,6 +6,7 @@
  * count) and streams error-vs-parameters curves, series `error/<family>` with step = params.
  */
 import { z } from 'zod';
+import { imageShape } from '../data/image';
 import { MatrixSource } from '../data/sources';
 import { getFamily, registeredFamilies } from '../structured/registry';
 import { FAMILY_NAMES, type FamilyName, FamilySpec } from '../structured/specs';
@@ -13,7 +14,7 @@ import { SpecError } from '../structured/types';
 import { matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import './families';
+import '../structured/index';
 import {
   configSchema,
   defineExperiment,
@@ -111,6 +112,13 @@ export function checkSpec(spec: Spec, rows: number, cols: number, path: string):
 
 /** rows × cols of a generated matrix (known before loading), or null for files. */
 function generatedShape(src: ApproximationConfig['matrix']): { rows: number; cols: number } | null {
+  if (src.source === 'image') {
+    try {
+      return imageShape(src.image, src.size, src.crop);
+    } catch (e) {
+      throw new InputError((e as Error).message, `matrix.${(e as { field?: string }).field ?? 'size'}`);
+    }
+  }
   if (src.source !== 'generate') return null;
   if ('rows' in src) return { rows: src.rows, cols: src.cols };
   return { rows: src.n, cols: src.n };

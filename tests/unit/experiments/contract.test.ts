@@ -100,6 +100,14 @@ describe('invalid configs name the field', () => {
     const e = invalid(a);
     expect(e.path).toBe('methods[1].rank');
     expect(e.message).toMatch(/^methods\[1\]\.rank: .*64/);
+    // An image's shape is known before it is decoded (airplane-from-above at size 64: 45 × 64).
+    const img = preset('approximation');
+    img.matrix = { source: 'image', image: 'airplane-from-above', size: 64 };
+    img.methods = [{ family: 'lowrank', rank: 46 }];
+    expect(invalid(img).path).toBe('methods[0].rank');
+    img.matrix = { source: 'image', image: 'airplane-from-above', size: 4096 };
+    img.methods = [{ family: 'lowrank', rank: 4 }];
+    expect(invalid(img).path).toMatch(/^matrix/);
     const k = preset('speedup');
     k.kernels = [{ family: 'monarch', blocks: 7 }];
     const e2 = invalid(k);
