@@ -117,6 +117,8 @@ let client: ExperimentClient | null = null;
 let runSeq = 0;
 const liveSent = new Map<number, number>();
 let interruptedRun: string | null = null;
+/** Runs the user stopped (a cancel that is not theirs is a device loss). */
+const stoppedRuns = new Set<string>();
 
 function newRunId(): string {
   runSeq++;
@@ -151,6 +153,12 @@ export function liveRequestOf(
 export const usePlayground = create<Playground>()((set, get) => {
   function onMessage(m: FromWorker) {
     const s = get();
+    // Test hook: a page that defines window.__smxLog gets every worker message's gist.
+    (globalThis as { __smxLog?: string[] }).__smxLog?.push(
+      m.type === 'event'
+        ? `${m.id} ${m.event.type}${m.event.type === 'done' ? ` ${m.event.result.status} ${m.event.result.error?.name ?? ''}` : m.event.type === 'progress' ? ` ${m.event.fraction.toFixed(2)}` : ''}`
+        : `${m.type}${'id' in m ? ` ${m.id}` : ''}`,
+    );
     switch (m.type) {
       case 'ready':
         set({
@@ -169,9 +177,7 @@ export const usePlayground = create<Playground>()((set, get) => {
         const running = s.run?.status === 'running' ? s.run.id : null;
         interruptedRun = running;
         set({
-          deviceLost: `The GPU device was lost (${m.message}). A new device is being created; finished results are kept${
-            running ? ' and the interrupted run can be restarted' : ''
-          }.`,
+          deviceLost: `The GPU device was lost (${m.message}). A new device is being created; finished results are kept.`,
         });
         client?.init(); // re-create the device now
         requestLive();
@@ -187,7 +193,13 @@ export const usePlayground = create<Playground>()((set, get) => {
         const view = applyRunEvent(s.view ?? emptyView(s.config ?? { kind: 'approximation' }), e);
         if (e.type === 'done') {
           const r = e.result;
-          const interrupted = interruptedRun === m.id;
+          // Interrupted: the device went away under it. Chromium rejects a pending mapAsync with an
+          // AbortError when the device is destroyed, so a run the user did not stop that ends
+          // cancelled was interrupted too.
+          const interrupted =
+            interruptedRun === m.id ||
+            r.error?.name === 'DeviceLostError' ||
+            (r.status === 'cancelled' && !stoppedRuns.has(m.id));
           interruptedRun = null;
           set({
             view,
@@ -219,6 +231,10 @@ export const usePlayground = create<Playground>()((set, get) => {
       }
       case 'error': {
         if (!s.run || m.id !== s.run.id) return;
+        if (s.engine === 'unavailable') {
+          set({ run: null, view: null });
+          return;
+        }
         const where = m.error.path ? ` (${m.error.path})` : '';
         set({ run: { ...s.run, status: 'failed' } });
         get().addError(`${m.error.name}${where}: ${m.error.message}`);
@@ -289,6 +305,8 @@ export const usePlayground = create<Playground>()((set, get) => {
         get().addError(`Could not load the preset list: ${(e as Error).message}`);
       }
       set({ presets });
+      // ?autorun=0 opens the page without starting a run (tests, slow machines).
+      const autorun = new URLSearchParams(location.search).get('autorun') !== '0';
       let fromHash: unknown = null;
       try {
         fromHash = configFromHash(location.hash);
@@ -300,15 +318,15 @@ export const usePlayground = create<Playground>()((set, get) => {
           const imported = parseImport(JSON.stringify(fromHash), "The link's config");
           if (imported.type === 'config') {
             get().setConfig(imported.config);
-            set({ presetFile: presets.find((p) => p.kind === imported.config.kind)?.file ?? null });
-            get().runNow();
+            set({ presetFile: null });
+            if (autorun) get().runNow();
             return;
           }
         } catch (e) {
           get().addError((e as Error).message);
         }
       }
-      if (presets[0]) await get().selectPreset(presets[0].file, true);
+      if (presets[0]) await get().selectPreset(presets[0].file, autorun);
     },
 
     async selectPreset(file, autoRun = false) {
@@ -352,7 +370,10 @@ export const usePlayground = create<Playground>()((set, get) => {
 
     stop() {
       const run = get().run;
-      if (run?.status === 'running') client?.cancel(run.id);
+      if (run?.status === 'running') {
+        stoppedRuns.add(run.id);
+        client?.cancel(run.id);
+      }
     },
 
     exportJson() {

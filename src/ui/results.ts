@@ -9,8 +9,10 @@ import {
   type ExperimentResult,
   ExperimentResultSchema,
   issuesToError,
+  kindNames,
   parseConfig,
   RESULT_SCHEMA_ID,
+  resultSchemaOf,
   type SeriesPoint,
 } from '../experiments/schema';
 
@@ -106,7 +108,10 @@ export function parseImport(text: string, fileName = 'the file'): Imported {
   }
   const obj = data as { schema?: unknown } | null;
   if (obj && typeof obj === 'object' && obj.schema === RESULT_SCHEMA_ID) {
-    const parsed = ExperimentResultSchema.safeParse(data);
+    const kind = (data as { kind?: unknown }).kind;
+    const schema =
+      typeof kind === 'string' && kindNames().includes(kind) ? resultSchemaOf(kind) : ExperimentResultSchema;
+    const parsed = schema.safeParse(data);
     if (!parsed.success)
       throw new Error(`${fileName} is not a valid result: ${issuesToError(parsed.error.issues).message}`);
     return { type: 'result', result: parsed.data as ExperimentResult };

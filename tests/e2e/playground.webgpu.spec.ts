@@ -1,0 +1,328 @@
+/**
+ * The playground in Chromium on SwiftShader: a run through the experiment worker, live recompute
+ * while "Rank" moves (latency printed, never asserted), export / import, history across reloads,
+ * shareable links, device loss and a keyboard-only run. Sizes are tiny: SwiftShader is a CPU.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import Ajv from 'ajv';
+
+/** A small approximation config (16 × 16, no timing) that finishes in a few seconds here. */
+const TINY = {
+  schema: 'smx/experiment@1',
+  kind: 'approximation',
+  seed: 3,
+  matrix: {
+    source: 'generate',
+    generator: 'lowrank-noise',
+    rows: 16,
+    cols: 16,
+    rank: 8,
+    decay: 0.7,
+    noise: 0.01,
+  },
+  methods: [
+    { family: 'lowrank', rank: 4 },
+    { family: 'blockdiag', blocks: 4 },
+  ],
+  sweep: { budgets: [0.25, 0.5], families: ['lowrank'] },
+  timing: false,
+};
+
+const hashOf = (c: unknown) => `#config=${encodeURIComponent(JSON.stringify(c))}`;
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+async function waitFinished(page: Page, timeout = 90_000) {
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout });
+}
+
+async function methodErrors(page: Page): Promise<string[]> {
+  return page.getByTestId('methods-table').locator('[data-testid^=method-error-]').allTextContents();
+}
+
+test('load: the default preset runs in the worker and its plots render', async ({ page }, testInfo) => {
+  const errors = collectErrors(page);
+  await page.goto('./');
+  await expect(page.getByRole('combobox', { name: 'Preset' })).toContainText('approximation');
+  await waitFinished(page);
+  await expect(page.getByTestId('method-row')).toHaveCount(5);
+  for (const id of ['plot-spectrum', 'plot-sweep', 'plot-error-heatmap', 'live-spectrum', 'live-heat-diff'])
+    await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
+  // The sweep: one line per swept family plus one marker per method, log axes.
+  await expect(page.locator('[data-testid=plot-sweep] .scatterlayer .trace')).toHaveCount(3 + 5);
+  // Method paragraphs with their papers.
+  await expect(page.getByTestId('about-monarch').getByRole('link')).toHaveAttribute('href', /^https:\/\//);
+  // The config is in the URL hash.
+  expect(decodeURIComponent(new URL(page.url()).hash)).toContain('"kind":"approximation"');
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+  const shot = testInfo.outputPath('playground.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  if (process.env.SMX_SCREENSHOT) {
+    // For the README: SMX_SCREENSHOT=1 npx playwright test playground
+    mkdirSync('docs', { recursive: true });
+    copyFileSync(shot, 'docs/screenshot.png');
+  }
+  expect(errors).toEqual([]);
+});
+
+test('moving "Rank" recomputes live: error figure and plot change; latency p50/p95 printed', async ({
+  page,
+}, testInfo) => {
+  const cfg = {
+    ...TINY,
+    matrix: { ...TINY.matrix, rows: 64, cols: 64, rank: 24 },
+    methods: [{ family: 'lowrank', rank: 8 }],
+    sweep: undefined,
+  };
+  await page.goto(`./?autorun=0&test-hooks=1${hashOf(cfg)}`);
+  const err = page.getByTestId('live-error-0');
+  await expect(err).toHaveText(/^\d/, { timeout: 60_000 });
+  const before = await err.textContent();
+  const plot = page.getByTestId('live-spectrum');
+  await expect(plot).toHaveAttribute('data-rendered', /\d+/);
+  const plotBefore = await plot.getAttribute('data-rendered');
+  const slider = page.getByRole('slider', { name: 'Rank' });
+  await expect(page.getByRole('spinbutton', { name: 'Rank' })).toHaveValue('8');
+
+  // ≥ 20 moves, one at a time: input event → the spectrum plot redrawn with that request's answer.
+  const latencies = await page.evaluate(async () => {
+    const el = document.querySelector<HTMLInputElement>('[data-testid="slider-Rank"]');
+    const fig = document.querySelector<HTMLElement>('[data-testid="live-spectrum"]');
+    const store = (
+      window as unknown as { __smx: { playground: { getState(): { live: { requested: number } } } } }
+    ).__smx.playground;
+    if (!el || !fig) throw new Error('slider or plot missing');
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+    const out: number[] = [];
+    for (let k = 0; k < 24; k++) {
+      const r = 2 + ((k * 5) % 40);
+      const t0 = performance.now();
+      setter?.call(el, String(r));
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      const want = String(store.getState().live.requested);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no redraw for rank ${r}`)), 20_000);
+        const check = () => {
+          if (fig.dataset.rendered === want) {
+            clearTimeout(timer);
+            obs.disconnect();
+            resolve();
+          }
+        };
+        const obs = new MutationObserver(check);
+        obs.observe(fig, { attributes: true, attributeFilter: ['data-rendered'] });
+        check();
+      });
+      out.push(performance.now() - t0);
+    }
+    return out;
+  });
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  const line = `slider input → plot updated over ${latencies.length} moves (64×64, SwiftShader): p50 ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms`;
+  console.log(line);
+  testInfo.annotations.push({ type: 'live-latency', description: line });
+  expect(latencies).toHaveLength(24);
+  await expect(err).not.toHaveText(before ?? '');
+  expect(await plot.getAttribute('data-rendered')).not.toBe(plotBefore);
+
+  // A burst of moves without waiting: the last position's figure is what stays on screen.
+  await page.evaluate(() => {
+    const el = document.querySelector<HTMLInputElement>('[data-testid="slider-Rank"]');
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
+    for (const r of [30, 12, 40, 5, 17, 33, 6]) {
+      setter?.call(el, String(r));
+      el?.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  await expect(page.getByRole('spinbutton', { name: 'Rank' })).toHaveValue('6');
+  await expect(plot.locator('.gtitle')).toHaveText('Singular values of W (kept: first 6)');
+  const shownAfterBurst = await err.textContent();
+  // The same figure a single move to rank 6 gives.
+  await slider.fill('7');
+  await expect(plot.locator('.gtitle')).toHaveText('Singular values of W (kept: first 7)');
+  await slider.fill('6');
+  await expect(plot.locator('.gtitle')).toHaveText('Singular values of W (kept: first 6)');
+  await expect(err).toHaveText(shownAfterBurst ?? '');
+  expect(decodeURIComponent(new URL(page.url()).hash)).toContain('"rank":6');
+});
+
+test('export validates against the schema; importing it in a fresh page shows the same figures', async ({
+  page,
+  browser,
+}) => {
+  await page.goto(`./${hashOf(TINY)}`);
+  await waitFinished(page);
+  const figures = await methodErrors(page);
+  expect(figures).toHaveLength(2);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export JSON' }).click();
+  const file = await (await download).path();
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const schema = JSON.parse(readFileSync('public/schema/result.schema.json', 'utf8'));
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const valid = ajv.validate(schema, json);
+  expect(ajv.errors ?? [], JSON.stringify(ajv.errors)).toEqual([]);
+  expect(valid).toBe(true);
+  expect(json.status).toBe('finished');
+
+  const fresh = await browser.newPage();
+  await fresh.goto('./?autorun=0');
+  await expect(fresh.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  const historyBefore = await fresh.getByTestId('history-item').count();
+  await fresh.getByTestId('import-input').setInputFiles(file);
+  await expect(fresh.getByTestId('run-status')).toHaveAttribute('data-status', 'imported');
+  expect(await methodErrors(fresh)).toEqual(figures);
+  await expect(fresh.getByTestId('plot-spectrum')).toHaveAttribute('data-rendered', /.+/);
+  await expect(fresh.getByRole('button', { name: 'Re-run' })).toBeVisible();
+  await expect(fresh.getByTestId('history-item')).toHaveCount(historyBefore);
+  await fresh.close();
+});
+
+test('malformed JSON: an error banner names the problem and nothing else changes; history survives reload', async ({
+  page,
+}) => {
+  await page.goto(`./${hashOf(TINY)}`);
+  await waitFinished(page);
+  const n = await page.getByTestId('history-item').count();
+  expect(n).toBeGreaterThanOrEqual(1);
+  const figures = await methodErrors(page);
+  const hash = new URL(page.url()).hash;
+  await page.getByTestId('import-input').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(
+      '{"schema": "smx/result@1", "kind": "approximation", "status": 7, "x": "<b id=injected>hi</b>"}',
+    ),
+  });
+  const banner = page.getByTestId('error-banner');
+  await expect(banner).toContainText('broken.json is not a valid result');
+  await expect(banner).toContainText('status');
+  await expect(page.locator('#injected')).toHaveCount(0);
+  await page.getByTestId('import-input').setInputFiles({
+    name: 'garbage.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{ not json'),
+  });
+  await expect(banner).toContainText('garbage.json is not valid JSON');
+  expect(await methodErrors(page)).toEqual(figures);
+  expect(new URL(page.url()).hash).toBe(hash);
+  await expect(page.getByTestId('history-item')).toHaveCount(n);
+
+  await page.goto('./?autorun=0');
+  await expect(page.getByTestId('history-item')).toHaveCount(n);
+  // Open the newest saved run: its figures come back without running.
+  await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
+  expect(await methodErrors(page)).toEqual(figures);
+  // Delete removes it.
+  await page
+    .getByTestId('history-item')
+    .first()
+    .getByRole('button', { name: /^Delete run/ })
+    .click();
+  await expect(page.getByTestId('history-item')).toHaveCount(n - 1);
+});
+
+test('a copied link reproduces the config (seed included) in a fresh page', async ({ page, browser }) => {
+  await page.goto(`./?autorun=0${hashOf(TINY)}`);
+  await page.getByRole('spinbutton', { name: 'Seed', exact: true }).fill('7');
+  await page.getByRole('spinbutton', { name: 'Rank' }).fill('5');
+  await page.getByRole('spinbutton', { name: 'Matrix size' }).fill('24');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByRole('status')).toContainText(/copied|address bar/);
+  const url = page.url();
+  const fresh = await browser.newPage();
+  await fresh.goto(url.replace('/#', '/?autorun=0#'));
+  await expect(fresh.getByRole('spinbutton', { name: 'Seed', exact: true })).toHaveValue('7');
+  await expect(fresh.getByRole('spinbutton', { name: 'Rank' })).toHaveValue('5');
+  await expect(fresh.getByRole('spinbutton', { name: 'Matrix size' })).toHaveValue('24');
+  await expect(fresh.getByRole('combobox', { name: 'Family' })).toHaveValue('0');
+  await fresh.close();
+});
+
+test('device loss: banner, a new device, the interrupted run marked and restartable', async ({
+  page,
+}, testInfo) => {
+  const errors = collectErrors(page);
+  // Long enough (many GPU projections) that the loss lands mid-run.
+  const slow = {
+    ...TINY,
+    matrix: { ...TINY.matrix, rows: 96, cols: 96, rank: 24 },
+    sweep: {
+      budgets: [0.0625, 0.125, 0.25, 0.5, 0.75],
+      families: ['lowrank', 'blockdiag', 'sparse', 'monarch'],
+    },
+    timing: true,
+    repeats: 9,
+  };
+  await page.addInitScript(() => {
+    (window as unknown as { __smxLog: string[] }).__smxLog = [];
+  });
+  await page.goto(`./?test-hooks=1${hashOf(slow)}`);
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
+  // Lose the device once the run is really on it (past the first progress step).
+  await expect
+    .poll(
+      () =>
+        page
+          .getByRole('progressbar', { name: 'Run progress' })
+          .evaluate((e) => (e as HTMLProgressElement).value),
+      {
+        timeout: 60_000,
+        intervals: [50],
+      },
+    )
+    .toBeGreaterThan(0);
+  await page.evaluate(() =>
+    (window as unknown as { __smx: { playground: { getState(): { loseDevice(): void } } } }).__smx.playground
+      .getState()
+      .loseDevice(),
+  );
+  const banner = page.getByTestId('device-banner');
+  await expect(banner).toContainText('The GPU device was lost');
+  await expect(banner).toContainText('A new device is ready', { timeout: 30_000 });
+  await expect(page.getByTestId('run-status')).not.toHaveAttribute('data-status', 'running', {
+    timeout: 60_000,
+  });
+  testInfo.annotations.push({
+    type: 'worker-messages',
+    description: (await page.evaluate(() => (window as unknown as { __smxLog: string[] }).__smxLog)).join(
+      ' | ',
+    ),
+  });
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'interrupted', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('history-item').first()).toContainText('device lost');
+  // Restart it, smaller this time (the restart runs whatever the controls now say).
+  await page.getByRole('spinbutton', { name: 'Matrix size' }).fill('16');
+  await banner.getByRole('button', { name: 'Restart the interrupted run' }).click();
+  await waitFinished(page);
+  await expect(page.getByTestId('method-row')).toHaveCount(2);
+  // Live recompute works on the new device too.
+  await page.getByRole('spinbutton', { name: 'Rank' }).fill('3');
+  await expect(page.getByTestId('live-spectrum').locator('.gtitle')).toHaveText(/first 3\)/);
+  expect(errors.filter((e) => !/device|lost|destroy/i.test(e))).toEqual([]);
+});
+
+test('keyboard only: Tab to Run, Enter runs the preset', async ({ page }) => {
+  await page.goto(`./?autorun=0${hashOf(TINY)}`);
+  await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
+  let found = false;
+  for (let i = 0; i < 40 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.textContent?.trim() === 'Run');
+  }
+  expect(found).toBe(true);
+  await page.keyboard.press('Enter');
+  await waitFinished(page);
+  await expect(page.getByTestId('method-row')).toHaveCount(2);
+});
