@@ -326,3 +326,29 @@ test('keyboard only: Tab to Run, Enter runs the preset', async ({ page }) => {
   await waitFinished(page);
   await expect(page.getByTestId('method-row')).toHaveCount(2);
 });
+
+test('a dropped .npy becomes the matrix: live figures, then a run on its bytes', async ({ page }) => {
+  await page.goto(`./?autorun=0${hashOf(TINY)}`);
+  await page.evaluate(() => {
+    // A 12 × 12 float32 .npy (version 1.0 header padded to 128 bytes), entries i·j mod 7.
+    const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (12, 12), }";
+    const pad = 128 - 10 - header.length - 1;
+    const h = `${header}${' '.repeat(pad)}\n`;
+    const bytes = new Uint8Array(10 + h.length + 12 * 12 * 4);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 255, h.length >> 8]);
+    bytes.set(new TextEncoder().encode(h), 10);
+    const data = new Float32Array(12 * 12).map((_, k) => ((Math.floor(k / 12) + 1) * ((k % 12) + 2)) % 7);
+    bytes.set(new Uint8Array(data.buffer), 10 + h.length);
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'w.npy'));
+    document
+      .querySelector('[data-testid="drop-zone"]')
+      ?.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await expect(page.getByRole('combobox', { name: 'Matrix source' })).toHaveValue('bytes');
+  await expect(page.getByTestId('panel-live')).toContainText('12 × 12');
+  await expect(page.getByTestId('live-error-0')).toHaveText(/^\d/);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitFinished(page);
+  await expect(page.getByTestId('method-row')).toHaveCount(2);
+});
