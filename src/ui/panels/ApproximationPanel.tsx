@@ -155,6 +155,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           <Plot
             data={spectrum}
             layout={spectrumLayout}
+            height={420}
             label="Singular values of W and each approximation, log scale"
             testId="plot-spectrum"
           />
@@ -163,6 +164,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           <Plot
             data={sweep}
             layout={sweepLayout}
+            height={420}
             label="Error against stored parameters for every family"
             testId="plot-sweep"
           />

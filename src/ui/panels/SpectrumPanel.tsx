@@ -116,17 +116,25 @@ export function SpectrumPanel({ view, compare }: PanelProps) {
           <Plot
             data={toeplitz}
             layout={tl}
+            height={420}
             label="Toeplitz eigenvalues against symbol samples"
             testId="plot-toeplitz"
           />
         ) : null}
         {singular.length ? (
-          <Plot data={singular} layout={sl} label="Singular values, log scale" testId="plot-singular" />
+          <Plot
+            data={singular}
+            layout={sl}
+            height={420}
+            label="Singular values, log scale"
+            testId="plot-singular"
+          />
         ) : null}
         {norms.length ? (
           <Plot
             data={norms}
             layout={nl}
+            height={420}
             label="Norm growth under repeated multiplication"
             testId="plot-norms"
           />

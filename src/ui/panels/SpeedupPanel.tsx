@@ -73,10 +73,22 @@ export function SpeedupPanel({ view, compare }: PanelProps) {
       </table>
       <div className="plot-grid">
         {speed.length ? (
-          <Plot data={speed} layout={l1} label="Speedup bars per kernel and size" testId="plot-speedup" />
+          <Plot
+            data={speed}
+            layout={l1}
+            height={420}
+            label="Speedup bars per kernel and size"
+            testId="plot-speedup"
+          />
         ) : null}
         {gflops.length ? (
-          <Plot data={gflops} layout={l2} label="GFLOP/s bars per kernel and size" testId="plot-gflops" />
+          <Plot
+            data={gflops}
+            layout={l2}
+            height={420}
+            label="GFLOP/s bars per kernel and size"
+            testId="plot-gflops"
+          />
         ) : null}
       </div>
     </section>

@@ -15,7 +15,11 @@ export function useLayout(layout: Partial<Layout>): Partial<Layout> {
   const dark = usePrefersDark();
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout is built fresh by callers; key by its JSON
   return useMemo(
-    () => themedLayout(plotColors(dark), { legend: { orientation: 'h', y: -0.22, x: 0 }, ...layout }),
+    () =>
+      themedLayout(plotColors(dark), {
+        legend: { orientation: 'h', yanchor: 'top', y: -0.3, x: 0, font: { size: 10 } },
+        ...layout,
+      }),
     [dark, JSON.stringify(layout)],
   );
 }
