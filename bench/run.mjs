@@ -66,7 +66,23 @@ const lpad = (s, n) => String(s).padStart(n);
 const fmt = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 
 function table(results) {
-  const head = ['group', 'shape', 'kernel', 'median ms', 'min ms', 'max ms', 'GFLOP/s', 'reps', 'speedup'];
+  const head = [
+    'group',
+    'shape',
+    'kernel',
+    'median ms',
+    'min ms',
+    'max ms',
+    'GFLOP/s',
+    'reps',
+    'speedup',
+    'efficiency',
+  ];
+  // efficiency = speedup ÷ (baseline flops / these flops): 1 means the flop saving is fully realised.
+  const baseFlops = (r) =>
+    results.find((b) => b.group === r.group && b.shape === r.shape && b.name === r.baseline)?.flops;
+  const efficiency = (r) =>
+    r.speedup !== undefined && baseFlops(r) && r.flops ? fmt(r.speedup / (baseFlops(r) / r.flops)) : '';
   const rows = results.map((r) => [
     r.group,
     r.shape,
@@ -77,11 +93,12 @@ function table(results) {
     fmt(r.gflops, 3),
     String(r.reps),
     r.error ? `ERROR ${r.error}` : r.speedup !== undefined ? `${fmt(r.speedup)}× vs ${r.baseline}` : '',
+    r.error || r.baseline === 'tfjs' ? '' : efficiency(r),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r) =>
     r
-      .map((c, i) => (i >= 3 && i <= 7 ? lpad(c, w[i]) : pad(c, w[i])))
+      .map((c, i) => ((i >= 3 && i <= 7) || i === 9 ? lpad(c, w[i]) : pad(c, w[i])))
       .join('  ')
       .trimEnd();
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
