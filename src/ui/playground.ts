@@ -307,6 +307,22 @@ export const usePlayground = create<Playground>()((set, get) => {
       set({ presets });
       // ?autorun=0 opens the page without starting a run (tests, slow machines).
       const autorun = new URLSearchParams(location.search).get('autorun') !== '0';
+      // A link pasted into this open tab changes only the hash: load that config too.
+      addEventListener('hashchange', () => {
+        const cfg = get().config;
+        if (cfg && location.hash === configToHash(cfg)) return;
+        try {
+          const next = configFromHash(location.hash);
+          if (!next) return;
+          const imported = parseImport(JSON.stringify(next), "The link's config");
+          if (imported.type !== 'config') return;
+          set({ presetFile: null, focus: 0 });
+          get().setConfig(imported.config);
+          if (autorun) get().runNow();
+        } catch (e) {
+          get().addError((e as Error).message);
+        }
+      });
       let fromHash: unknown = null;
       try {
         fromHash = configFromHash(location.hash);

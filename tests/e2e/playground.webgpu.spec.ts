@@ -352,3 +352,67 @@ test('a dropped .npy becomes the matrix: live figures, then a run on its bytes',
   await waitFinished(page);
   await expect(page.getByTestId('method-row')).toHaveCount(2);
 });
+
+test('spectrum and speedup panels draw their plots; Stop keeps what finished', async ({ page }) => {
+  const spectrum = {
+    schema: 'smx/experiment@1',
+    kind: 'spectrum',
+    seed: 1,
+    entries: [
+      { type: 'toeplitz-bspline', n: 16, p: 3, alpha: 1.5 },
+      { type: 'structured', n: 16, spec: { family: 'blockdiag', blocks: 4 } },
+      { type: 'random', n: 16, steps: 5 },
+    ],
+  };
+  await page.goto(`./${hashOf(spectrum)}`);
+  await waitFinished(page);
+  await expect(page.getByTestId('spectrum-row')).toHaveCount(3);
+  for (const id of ['plot-toeplitz', 'plot-singular', 'plot-norms'])
+    await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
+
+  const speedup = {
+    schema: 'smx/experiment@1',
+    kind: 'speedup',
+    seed: 1,
+    kernels: [
+      { family: 'lowrank', rank: 4 },
+      { family: 'blockdiag', blocks: 4 },
+    ],
+    sizes: [32],
+    batch: [8],
+    warmup: 1,
+    repeats: 5,
+  };
+  await page.goto(`./?p=speedup${hashOf(speedup)}`);
+  await waitFinished(page);
+  await expect(page.getByTestId('speedup-row')).toHaveCount(2);
+  await expect(page.locator('[data-testid=plot-speedup] .barlayer .point')).toHaveCount(2);
+  await expect(page.getByTestId('plot-gflops')).toHaveAttribute('data-rendered', /.+/);
+
+  // Stop: a longer approximation, stopped after its first steps, keeps the finished methods.
+  const long = {
+    ...TINY,
+    matrix: { ...TINY.matrix, rows: 96, cols: 96, rank: 24 },
+    sweep: {
+      budgets: [0.0625, 0.125, 0.25, 0.5, 0.75],
+      families: ['lowrank', 'blockdiag', 'sparse', 'monarch'],
+    },
+  };
+  await page.goto(`./?p=stop${hashOf(long)}`);
+  // Stop once the first methods are done (the summary so far comes back with the cancelled result).
+  await expect
+    .poll(
+      () =>
+        page
+          .getByRole('progressbar', { name: 'Run progress' })
+          .evaluate((e) => (e as HTMLProgressElement).value),
+      { timeout: 60_000, intervals: [50] },
+    )
+    .toBeGreaterThan(0.1);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('method-row')).not.toHaveCount(0);
+  await expect(page.getByTestId('history-item').first()).toHaveAttribute('data-status', 'cancelled');
+});
