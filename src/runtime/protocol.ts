@@ -2,7 +2,9 @@
  * Messages between the UI and the experiment worker (src/runtime/worker.ts).
  *
  * UI → worker:  init | run{id, config, bytes?} | cancel{id} | loseDevice (test hook: destroys the device)
+ *               | live{id, request} (the playground's slider recompute, src/runtime/live.ts)
  * worker → UI:  ready{adapter} | unavailable{message} | event{id, event} | error{id, error} | deviceLost{message}
+ *               | live{id, result} | liveError{id, message}
  *
  * A run streams event messages (progress, metric, artifact) and ends with exactly one of: an event
  * whose event.type is 'done' (the result JSON, status finished | failed | cancelled), or an error
