@@ -58,6 +58,10 @@ test('load: the default preset runs in the worker and its plots render', async (
     await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
   // The sweep: one line per swept family plus one marker per method, log axes.
   await expect(page.locator('[data-testid=plot-sweep] .scatterlayer .trace')).toHaveCount(3 + 5);
+  // Each plot offers a PNG download (Plotly's modebar).
+  await expect(
+    page.locator('[data-testid=plot-sweep] .modebar-btn[data-title^="Download plot"]'),
+  ).toHaveCount(1);
   // Method paragraphs with their papers.
   await expect(page.getByTestId('about-monarch').getByRole('link')).toHaveAttribute('href', /^https:\/\//);
   // The config is in the URL hash.
