@@ -226,6 +226,11 @@ test('malformed JSON: an error banner names the problem and nothing else changes
   // Open the newest saved run: its figures come back without running.
   await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
   expect(await methodErrors(page)).toEqual(figures);
+  // Compare overlays a saved run on the current plots (dashed copies of each series).
+  const traces = page.locator('[data-testid=plot-sweep] .scatterlayer .trace');
+  await expect(traces).toHaveCount(3);
+  await page.getByTestId('history-item').first().getByRole('button', { name: 'Compare' }).click();
+  await expect(traces).toHaveCount(6);
   // Delete removes it.
   await page
     .getByTestId('history-item')
