@@ -338,6 +338,8 @@ test('keyboard only: Tab to Run, Enter runs the preset', async ({ page }) => {
 
 test('a dropped .npy becomes the matrix: live figures, then a run on its bytes', async ({ page }) => {
   await page.goto(`./?autorun=0${hashOf(TINY)}`);
+  // The link's config is in place (two methods) before the file lands.
+  await expect(page.getByRole('combobox', { name: 'Family' }).locator('option')).toHaveCount(2);
   await page.evaluate(() => {
     // A 12 × 12 float32 .npy (version 1.0 header padded to 128 bytes), entries i·j mod 7.
     const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (12, 12), }";
