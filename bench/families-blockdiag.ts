@@ -13,10 +13,9 @@ import { kroneckerFamily, kroneckerKernels } from '../src/structured/kronecker';
 import { type MonarchMatrix, monarchFamily } from '../src/structured/monarch';
 import type { FamilySpec } from '../src/structured/specs';
 import type { StructuredMatrix } from '../src/structured/types';
-import { type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
-import { matmul } from '../src/tensor/ops';
 import type { Rng } from '../src/tensor/rng';
 import { Tensor } from '../src/tensor/tensor';
+import { registerDenseBaseline } from './dense-baseline';
 
 export const BLOCKDIAG_BATCH = 64;
 export const BLOCKDIAG_SIZES = [256, 512];
@@ -41,25 +40,6 @@ const families: Array<{ group: string; spec: (n: number) => FamilySpec; make: Ma
   },
 ];
 
-/**
- * Dense and structured run under the GEMM profile that suits the adapter ('cpu' on SwiftShader /
- * fallback adapters, 'gpu' otherwise), so the baseline is our best dense GEMM on that device; the
- * global profile is restored after every call.
- */
-function profileFor(gpu: Gpu): GemmProfile {
-  return gpu.info.isFallbackAdapter || gpu.info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
-}
-
-function under(p: GemmProfile, fn: () => void): void {
-  const prev = gemmProfile();
-  setGemmProfile(p);
-  try {
-    fn();
-  } finally {
-    setGemmProfile(prev);
-  }
-}
-
 /** Structured flops without a device: paramCount-based for blockdiag / Monarch, explicit for Kronecker. */
 function structuredFlops(group: string, n: number, b: number): number {
   if (group === 'blockdiag')
@@ -79,24 +59,7 @@ for (const n of BLOCKDIAG_SIZES) {
   const b = BLOCKDIAG_BATCH;
   for (const fam of families) {
     const shape = `${b}×${n}·(${n}×${n})ᵀ, ${JSON.stringify(fam.spec(n))}`;
-    registerBench({
-      group: fam.group,
-      name: 'dense',
-      shape,
-      flops: 2 * b * n * n,
-      setup({ gpu, rng }) {
-        const x = Tensor.randn(gpu, [b, n], rng);
-        const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
-        const p = profileFor(gpu);
-        return {
-          run: () => under(p, () => matmul(x, w, { transB: true }).dispose()),
-          dispose: () => {
-            x.dispose();
-            w.dispose();
-          },
-        };
-      },
-    });
+    registerDenseBaseline(fam.group, shape, b, n);
     registerBench({
       group: fam.group,
       name: fam.group,
@@ -107,9 +70,8 @@ for (const n of BLOCKDIAG_SIZES) {
         await gpu.precompile([...blockKernels(), ...kroneckerKernels()]);
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = fam.make(gpu, n, rng);
-        const p = profileFor(gpu);
         return {
-          run: () => under(p, () => m.apply(x).dispose()),
+          run: () => m.apply(x).dispose(),
           dispose: () => {
             x.dispose();
             m.dispose();
@@ -130,9 +92,8 @@ for (const n of BLOCKDIAG_SIZES) {
             const geo = stage === 1 ? m.stage1 : m.stage2;
             const x = Tensor.randn(gpu, [b, geo.xLen], rng);
             const w = stage === 1 ? m.w1 : m.w2;
-            const p = profileFor(gpu);
             return {
-              run: () => under(p, () => blockDiagMatmul(x, w, geo).dispose()),
+              run: () => blockDiagMatmul(x, w, geo).dispose(),
               dispose: () => {
                 x.dispose();
                 m.dispose();

@@ -8,6 +8,7 @@
 import { registerBench } from '../src/bench/registry';
 import { getFamily } from '../src/structured/registry';
 import { LowRankSpec } from '../src/structured/specs';
+import { registerDenseBaseline } from './dense-baseline';
 import '../src/structured/lowrank';
 import '../src/structured/orthoproj';
 import { matmul } from '../src/tensor/ops';
@@ -23,23 +24,7 @@ for (const n of LOWRANK_SIZES) {
   const lowFlops = 2 * b * r * (n + n);
   const group = 'lowrank';
 
-  registerBench({
-    group,
-    name: 'dense',
-    shape,
-    flops: 2 * b * n * n,
-    setup({ gpu, rng }) {
-      const x = Tensor.randn(gpu, [b, n], rng);
-      const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
-      return {
-        run: () => matmul(x, w, { transB: true }).dispose(),
-        dispose: () => {
-          x.dispose();
-          w.dispose();
-        },
-      };
-    },
-  });
+  registerDenseBaseline(group, shape, b, n);
 
   for (const family of ['lowrank', 'orthoproj'] as const)
     registerBench({

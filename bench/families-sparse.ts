@@ -8,17 +8,15 @@
  * The sparse 10% and 2:4 applies include their input packing pass (X transposed into a padded
  * [n, 64] layout), so each is two dispatches, like sparse+lowrank.
  * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64). The dense baseline runs
- * under the adapter's GEMM profile (src/tensor/gemm-plan.ts: 'cpu' on SwiftShader).
+ * under the adapter's GEMM profile (bench/dense-baseline.ts).
  */
 import { registerBench } from '../src/bench/registry';
-import type { Gpu } from '../src/gpu/device';
 import { getFamily } from '../src/structured/registry';
 import type { FamilySpec } from '../src/structured/specs';
+import { registerDenseBaseline } from './dense-baseline';
 import '../src/structured/sparse';
 import '../src/structured/nm-sparse';
 import '../src/structured/sparse-lowrank';
-import { type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
-import { matmul } from '../src/tensor/ops';
 import { Tensor } from '../src/tensor/tensor';
 
 export const SPARSE_BATCH = 64;
@@ -48,48 +46,12 @@ export function sparseBenchFamilies(
   ];
 }
 
-/**
- * Dense (and sparse+lowrank's thin GEMMs) run under the GEMM profile that suits the adapter ('cpu'
- * on SwiftShader / fallback adapters, 'gpu' otherwise), so the baseline is our best dense GEMM on
- * that device; the global profile is restored after every call.
- */
-function profileFor(gpu: Gpu): GemmProfile {
-  return gpu.info.isFallbackAdapter || gpu.info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
-}
-
-function under(p: GemmProfile, fn: () => void): void {
-  const prev = gemmProfile();
-  setGemmProfile(p);
-  try {
-    fn();
-  } finally {
-    setGemmProfile(prev);
-  }
-}
-
 for (const n of SPARSE_SIZES) {
   const b = SPARSE_BATCH;
   const shape = `${b}×${n}·(${n}×${n})ᵀ`;
   const group = 'sparse';
 
-  registerBench({
-    group,
-    name: 'dense',
-    shape,
-    flops: 2 * b * n * n,
-    setup({ gpu, rng }) {
-      const x = Tensor.randn(gpu, [b, n], rng);
-      const w = Tensor.randn(gpu, [n, n], rng, 1 / Math.sqrt(n));
-      const p = profileFor(gpu);
-      return {
-        run: () => under(p, () => matmul(x, w, { transB: true }).dispose()),
-        dispose: () => {
-          x.dispose();
-          w.dispose();
-        },
-      };
-    },
-  });
+  registerDenseBaseline(group, shape, b, n);
 
   for (const f of sparseBenchFamilies(n))
     registerBench({
@@ -102,9 +64,8 @@ for (const n of SPARSE_SIZES) {
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = getFamily(f.spec.family).random(gpu, n, n, f.spec as never, { rng });
         if (m.flops(b) !== f.flops(b)) throw new Error(`${f.name}: flops ${m.flops(b)} ≠ ${f.flops(b)}`);
-        const p = profileFor(gpu);
         return {
-          run: () => under(p, () => m.apply(x).dispose()),
+          run: () => m.apply(x).dispose(),
           dispose: () => {
             x.dispose();
             m.dispose();
