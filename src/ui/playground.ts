@@ -114,6 +114,7 @@ const initial: PlaygroundState = {
 };
 
 let client: ExperimentClient | null = null;
+let initialised = false;
 let runSeq = 0;
 const liveSent = new Map<number, number>();
 let interruptedRun: string | null = null;
@@ -288,6 +289,9 @@ export const usePlayground = create<Playground>()((set, get) => {
     ...initial,
 
     async init() {
+      // Once per page (React StrictMode runs effects twice in development).
+      if (initialised) return;
+      initialised = true;
       const support = detectWebGPU();
       if (!support.ok) {
         set({ engine: 'unavailable', unavailable: support.reason });
