@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
+import { expectApplyGrads } from '../../tests/unit/grad-check';
 import type { Gpu } from '../gpu/device';
 import * as ref from '../reference/dense';
 import * as kr from '../reference/kronecker';
@@ -93,31 +94,19 @@ describe('kronecker backward vs finite differences of the oracle', () => {
       const B = f32(k.r * k.n * k.s);
       const x = f32(batch * cols);
       const c = f32(batch * rows);
-      const loss = (xv: Float64Array, a: Float64Array, b: Float64Array) =>
-        kr.kronApply(ref.arr(xv, [batch, cols]), a, b, k).data.reduce((acc, v, i) => acc + v * c[i], 0);
       const m = upload(k, A, B, true);
-      const xt = Tensor.fromArray(gpu, x, [batch, cols]).trainable();
-      tidy(() => m.apply(xt).backward(Tensor.fromArray(gpu, c, [batch, rows])));
-      const tol = 1e-5;
-      expect(
-        ref.relMaxError(
-          await xt.grad!.read(),
-          ref.numericGrad((v) => loss(v, A, B), x),
-        ),
-      ).toBeLessThan(tol);
-      expect(
-        ref.relMaxError(
-          await m.A.grad!.read(),
-          ref.numericGrad((v) => loss(x, v, B), A),
-        ),
-      ).toBeLessThan(tol);
-      expect(
-        ref.relMaxError(
-          await m.B.grad!.read(),
-          ref.numericGrad((v) => loss(x, A, v), B),
-        ),
-      ).toBeLessThan(tol);
-      xt.dispose();
+      await expectApplyGrads({
+        gpu,
+        apply: (xt) => m.apply(xt),
+        params: [m.A, m.B],
+        values: [A, B],
+        refApply: (xv, [a, b]) => kr.kronApply(ref.arr(xv, [batch, cols]), a, b, k).data,
+        x,
+        c,
+        batch,
+        cols,
+        rows,
+      });
       m.dispose();
     });
 });

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
+import { expectApplyGrads } from '../../tests/unit/grad-check';
 import type { Gpu } from '../gpu/device';
 import * as ref from '../reference/dense';
 import * as mo from '../reference/monarch';
@@ -105,31 +106,19 @@ describe('monarch backward vs finite differences of the oracle', () => {
       const w2 = f32(s.m2 * s.Q * s.m1);
       const x = f32(batch * cols);
       const c = f32(batch * rows);
-      const loss = (xv: Float64Array, a: Float64Array, bb: Float64Array) =>
-        mo.monarchApply(ref.arr(xv, [batch, cols]), a, bb, s).data.reduce((acc, v, k) => acc + v * c[k], 0);
       const m = upload(s, w1, w2, true);
-      const xt = Tensor.fromArray(gpu, x, [batch, cols]).trainable();
-      tidy(() => m.apply(xt).backward(Tensor.fromArray(gpu, c, [batch, rows])));
-      const tol = 1e-5;
-      expect(
-        ref.relMaxError(
-          await xt.grad!.read(),
-          ref.numericGrad((v) => loss(v, w1, w2), x),
-        ),
-      ).toBeLessThan(tol);
-      expect(
-        ref.relMaxError(
-          await m.w1.grad!.read(),
-          ref.numericGrad((v) => loss(x, v, w2), w1),
-        ),
-      ).toBeLessThan(tol);
-      expect(
-        ref.relMaxError(
-          await m.w2.grad!.read(),
-          ref.numericGrad((v) => loss(x, w1, v), w2),
-        ),
-      ).toBeLessThan(tol);
-      xt.dispose();
+      await expectApplyGrads({
+        gpu,
+        apply: (xt) => m.apply(xt),
+        params: [m.w1, m.w2],
+        values: [w1, w2],
+        refApply: (xv, [a, bb]) => mo.monarchApply(ref.arr(xv, [batch, cols]), a, bb, s).data,
+        x,
+        c,
+        batch,
+        cols,
+        rows,
+      });
       m.dispose();
     });
 });
