@@ -401,12 +401,29 @@ export class Gpu {
     this.getEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
     this.flush();
     try {
-      await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lostPromise()]);
+      try {
+        await Promise.race([staging.mapAsync(GPUMapMode.READ), this.lostPromise()]);
+      } catch (e) {
+        throw await this.asLoss(e);
+      }
       this.checkErrors();
       return staging.getMappedRange().slice(0, bytes);
     } finally {
       if (!this.lost) staging.destroy();
     }
+  }
+
+  /**
+   * A failed map can be the first sign of a device loss (Chromium rejects pending maps with an
+   * AbortError before device.lost resolves): give the loss a moment to arrive and report that.
+   */
+  private async asLoss(e: unknown): Promise<unknown> {
+    if (e instanceof DeviceLostError) return e;
+    const lost = await Promise.race([
+      this.device.lost.then(() => true),
+      new Promise<boolean>((ok) => setTimeout(() => ok(false), 250)),
+    ]);
+    return lost ? this.lostError() : e;
   }
 
   // ---------------------------------------------------------------- timing

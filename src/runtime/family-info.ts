@@ -2,7 +2,7 @@
  * Plain data about the structured families for the UI: name, one paragraph, paper. Only strings
  * cross this boundary (no Tensor, no GPU object).
  */
-import '../experiments/families';
+import '../structured/index';
 import { registeredFamilies } from '../structured/registry';
 
 export interface FamilyInfo {

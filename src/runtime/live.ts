@@ -9,7 +9,7 @@
 import { loadMatrix, type MatrixSourceInput } from '../data/sources';
 import { checkSpec } from '../experiments/approximation';
 import { difference, downsample, frobenius } from '../experiments/measure';
-import '../experiments/families';
+import '../structured/index';
 import type { Gpu } from '../gpu/device';
 import { type SvdResult, svdJacobi } from '../linalg/jacobi';
 import { getFamily } from '../structured/registry';

@@ -112,9 +112,12 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         case 'cancel':
           controllers.get(msg.id)?.abort();
           return;
-        case 'loseDevice':
-          gpu?.destroy();
+        case 'loseDevice': {
+          // A device still being created is destroyed once it exists.
+          const g = gpu ?? (creating ? await creating.catch(() => null) : null);
+          g?.destroy();
           return;
+        }
         case 'live':
           try {
             const result = await live.compute(msg.request);

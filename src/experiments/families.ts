@@ -1,2 +1,0 @@
-/** Loads every structured family into the registry (src/structured/index.ts imports each one). */
-import '../structured/index';
