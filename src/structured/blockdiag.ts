@@ -12,6 +12,7 @@ import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
+import { checkInput, readMatrix } from './common';
 import { type FamilyDef, registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
@@ -231,11 +232,6 @@ export function denseViaApply(m: StructuredMatrix): Tensor {
 }
 
 /** Check x is [batch, cols] for a matrix with `cols` inputs. */
-export function checkInput(x: Tensor, cols: number, kind: string): void {
-  if (x.rank !== 2 || x.shape[1] !== cols)
-    throw new ShapeError(`${kind}.apply: x must be [batch, ${cols}] (Y = X·Wᵀ), got [${x.shape.join(', ')}]`);
-}
-
 // ------------------------------------------------------------------ the family
 
 export class BlockDiagMatrix implements StructuredMatrix {
@@ -290,15 +286,6 @@ function validate(spec: Spec, rows: number, cols: number): void {
       `blocks = ${b} must divide both sides of the ${rows} × ${cols} matrix` +
         ` (${rows % b !== 0 ? `rows ${rows}` : `cols ${cols}`} is not a multiple of ${b})`,
     );
-}
-
-export async function readMatrix(
-  W: Tensor,
-  what: string,
-): Promise<{ data: Float64Array; rows: number; cols: number }> {
-  if (W.rank !== 2)
-    throw new ShapeError(`${what}: W must be a matrix [rows, cols], got [${W.shape.join(', ')}]`);
-  return { data: Float64Array.from(await W.read()), rows: W.shape[0], cols: W.shape[1] };
 }
 
 export const blockdiagFamily: FamilyDef<'blockdiag'> = {

@@ -12,7 +12,8 @@
  */
 import { mul } from '../tensor/ops';
 import { Tensor, tidy } from '../tensor/tensor';
-import { checkRank, factorsFromSvd, LowRankMatrix, matrixShape, randomLowRank, topSingular } from './lowrank';
+import { matrixShape } from './common';
+import { checkRank, factorsFromSvd, LowRankMatrix, randomLowRank, topSingular } from './lowrank';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError } from './types';
@@ -53,7 +54,7 @@ export async function projectFwsvd(
   spec: FwsvdSpec,
   opts: ProjectOptions = {},
 ): Promise<LowRankMatrix> {
-  const { m, n } = matrixShape(W, 'fwsvd');
+  const { rows: m, cols: n } = matrixShape(W, 'fwsvd.project');
   validate(spec, m, n);
   const d = fwsvdWeights(spec.importance, n);
   // W·D: scale the columns (a suffix broadcast of d over the rows).

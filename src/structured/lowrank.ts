@@ -22,6 +22,7 @@ import { type GpuSvd, type SvdMethod, truncatedSvd } from '../linalg/rsvd';
 import { matmul, mul, transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
+import { checkInput, matrixShape } from './common';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
@@ -69,17 +70,6 @@ export function factorsFromSvd(svd: GpuSvd, colScale?: ArrayLike<number>): { B: 
 }
 
 /** W, checked to be a 2-D matrix. */
-export function matrixShape(W: Tensor, family: string): { m: number; n: number } {
-  if (W.rank !== 2)
-    throw new ShapeError(`${family}.project needs a 2-D matrix W, got [${W.shape.join(', ')}]`);
-  return { m: W.shape[0], n: W.shape[1] };
-}
-
-export function checkInput(x: Tensor, cols: number, kind: string): void {
-  if (x.rank !== 2 || x.shape[1] !== cols)
-    throw new ShapeError(`${kind}.apply needs X of shape [batch, ${cols}], got [${x.shape.join(', ')}]`);
-}
-
 /** Y = (X·Aᵀ)·Bᵀ; the thin intermediate is freed at once when no gradient is being recorded. */
 export function applyTwo(x: Tensor, first: Tensor, firstTransB: boolean, second: Tensor): Tensor {
   const h = matmul(x, first, { transB: firstTransB });
@@ -161,7 +151,7 @@ export async function projectLowRank(
   spec: LowRankSpec,
   opts: ProjectOptions = {},
 ): Promise<LowRankMatrix> {
-  const { m, n } = matrixShape(W, 'lowrank');
+  const { rows: m, cols: n } = matrixShape(W, 'lowrank.project');
   validateLowRank(spec, m, n);
   const svd = await topSingular(W, spec.rank, {
     method: spec.method,

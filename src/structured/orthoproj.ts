@@ -22,7 +22,8 @@ import { ShapeError } from '../gpu/errors';
 import { matmul, mul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { applyTwo, checkInput, checkRank, matrixShape, topSingular } from './lowrank';
+import { checkInput, matrixShape } from './common';
+import { applyTwo, checkRank, topSingular } from './lowrank';
 import { registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import type { ProjectOptions, StructuredMatrix } from './types';
@@ -116,7 +117,7 @@ export async function projectOrthoProj(
   spec: OrthoProjSpec,
   opts: ProjectOptions = {},
 ): Promise<OrthoProjMatrix> {
-  const { m, n } = matrixShape(W, 'orthoproj');
+  const { rows: m, cols: n } = matrixShape(W, 'orthoproj.project');
   validate(spec, m, n);
   const r = spec.rank;
   const { U, S, V } = await topSingular(W, r, { method: 'auto', rng: opts.rng });

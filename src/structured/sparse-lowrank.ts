@@ -30,6 +30,7 @@ import { AUTO_EXACT_MAX, truncatedSvd } from '../linalg/rsvd';
 import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
+import { checkInput } from './common';
 import { type FamilyDef, registerFamily } from './registry';
 import {
   SparseMatrix,
@@ -84,10 +85,7 @@ export class SparseLowRankMatrix implements StructuredMatrix {
   }
 
   apply(x: Tensor): Tensor {
-    if (x.rank !== 2 || x.shape[1] !== this.cols)
-      throw new ShapeError(
-        `sparse+lowrank.apply needs X of shape [batch, ${this.cols}], got [${x.shape.join(', ')}]`,
-      );
+    checkInput(x, this.cols, 'sparse+lowrank');
     // Two dispatches: H = X·Aᵀ (thin GEMM), then Y = X·Sᵀ + H·Bᵀ in one sparse pass.
     const h = matmul(x, this.A, { transB: true });
     const y = sparsePlusLowRankApply(this.S.pattern, this.S.values, x, h, this.B);

@@ -19,6 +19,7 @@ import { needsGrad, record } from '../tensor/autograd';
 import { matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
+import { matrixShape } from './common';
 import { type FamilyDef, registerFamily } from './registry';
 import type { SpecOf } from './specs';
 import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
@@ -444,11 +445,6 @@ export function validateDensity(density: number): void {
     throw new SpecError('density', `density must be in (0, 1], got ${density}`);
 }
 
-function checkMatrix(W: Tensor, what: string): [number, number] {
-  if (W.rank !== 2) throw new ShapeError(`${what}: W must be a 2-D [rows, cols] tensor, got ${fmt(W)}`);
-  return [W.shape[0], W.shape[1]];
-}
-
 // ------------------------------------------------------------------ the family
 
 export class SparseMatrix implements StructuredMatrix {
@@ -540,7 +536,7 @@ const sparseFamily: FamilyDef<'sparse'> = {
   },
   paramCount: (spec, rows, cols) => 2 * sparseNnz(spec.density, rows, cols) + rows + 1,
   async project(W, spec) {
-    const [rows, cols] = checkMatrix(W, 'sparse projection');
+    const { rows, cols } = matrixShape(W, 'sparse.project');
     sparseFamily.validate(spec, rows, cols);
     const w = await W.read();
     return sparseFromDense(W.gpu, w, rows, cols, sparseNnz(spec.density, rows, cols));
