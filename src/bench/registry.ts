@@ -8,7 +8,9 @@
  * Timing (the same for every bench, ours and peers): one sample = `reps` calls of run(), then
  * submit(), then wait for queue.onSubmittedWorkDone(); wall clock of the whole, divided by reps.
  */
+
 import type { Gpu } from '../gpu/device';
+import { median } from '../gpu/stats';
 import { Rng } from '../tensor/rng';
 
 export interface BenchContext {
@@ -90,13 +92,6 @@ export interface BenchResult {
 export const TIMING_METHOD =
   'wall clock from the first run() to queue.onSubmittedWorkDone(), divided by reps; ' +
   'warm-up first; benches of one case alternate order every round';
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 function matches(s: BenchSpec, filter: string[] | undefined): boolean {
   if (!filter || filter.length === 0) return true;

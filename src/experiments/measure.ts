@@ -2,7 +2,9 @@
  * Measurements the experiment kinds share: errors and spectral norms in float64 on the CPU,
  * heatmaps downsampled by block means, and GPU timings (warm-up, then the median of repeats).
  */
+
 import type { Gpu } from '../gpu/device';
+import { median } from '../gpu/stats';
 import { svdJacobi } from '../linalg/jacobi';
 import type { Rng } from '../tensor/rng';
 import type { Artifact } from './envelope';
@@ -96,13 +98,6 @@ export function downsample(
     out.sourceCols = cols;
   }
   return out;
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /**

@@ -5,7 +5,9 @@
  * machine-speed drift hits both alike; wall clock of the whole call (it includes the readbacks that
  * randomizedSvd needs), so it does not fit the bench registry's synchronous run(): call it directly.
  */
+
 import type { Gpu } from '../gpu/device';
+import { median } from '../gpu/stats';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { svdJacobi } from './jacobi';
@@ -43,12 +45,6 @@ export interface RsvdBenchResult {
   jacobiErrorRatio: number;
   rsvdErrorRatio: number;
   timing: string;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length;
-  return k % 2 ? s[(k - 1) / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
 }
 
 async function truncationError(w: Float64Array, n: number, svd: GpuSvd): Promise<number> {
