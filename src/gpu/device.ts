@@ -71,6 +71,7 @@ export class Gpu {
   private pipelines = new Map<string, GPUComputePipeline>();
   private pending = new Map<string, Promise<GPUComputePipeline>>();
   private defs = new Map<string, ShaderDataDefinitions>();
+  private modules = new Map<string, GPUShaderModule>();
   private encoder: GPUCommandEncoder | null = null;
   private recorded = 0;
   private lostInfo: GPUDeviceLostInfo | null = null;
@@ -234,7 +235,12 @@ export class Gpu {
   }
 
   private descriptor(k: Kernel): GPUComputePipelineDescriptor {
-    const module = this.device.createShaderModule({ code: k.code, label: k.name });
+    // One module per WGSL source: its variants (entry points, override constants) share it.
+    let module = this.modules.get(k.code);
+    if (!module) {
+      module = this.device.createShaderModule({ code: k.code, label: k.name });
+      this.modules.set(k.code, module);
+    }
     return {
       label: this.key(k),
       layout: 'auto',
