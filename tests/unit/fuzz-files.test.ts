@@ -79,6 +79,31 @@ function npyRaw(header: string, data: Uint8Array, version: number): Uint8Array {
   return out;
 }
 
+/** The corruption kinds of each format; every one must be exercised and rejected at least once. */
+const NPY_KINDS = [
+  'truncate',
+  'bitflip',
+  'length-lie',
+  'header-text',
+  'header-fields',
+  'nan-inf',
+  'append',
+  'garbage',
+];
+const ST_KINDS = [
+  'truncate',
+  'bitflip',
+  'length-lie',
+  'json-text',
+  'dtype',
+  'shape',
+  'offsets',
+  'overlap',
+  'metadata',
+  'nan-inf',
+  'garbage',
+];
+
 const NPY_DESCR = ['<f4', '<f8', '|u1', '>f4', '<i4', '<f2', '<c8', 'O', '<U3', '<f4 ', ''];
 const NPY_SHAPES = [
   '(3,)',
@@ -97,16 +122,7 @@ const NPY_SHAPES = [
 
 function npyCase(i: number, rng: Rng, bases: Uint8Array[]): { kind: string; bytes: Uint8Array } {
   const base = pick(rng, bases);
-  const kind = pick(rng, [
-    'truncate',
-    'bitflip',
-    'length-lie',
-    'header-text',
-    'header-fields',
-    'nan-inf',
-    'append',
-    'garbage',
-  ]);
+  const kind = pick(rng, NPY_KINDS);
   switch (kind) {
     case 'truncate':
       return { kind, bytes: base.slice(0, rng.int(base.length)) };
@@ -215,19 +231,7 @@ function stCase(
   const { header, data } = splitSt(base);
   const names = Object.keys(header).filter((k) => k !== '__metadata__');
   const tensor = rng.uniform() < 0.3 ? undefined : pick(rng, [...names, 'missing']);
-  const kind = pick(rng, [
-    'truncate',
-    'bitflip',
-    'length-lie',
-    'json-text',
-    'dtype',
-    'shape',
-    'offsets',
-    'overlap',
-    'metadata',
-    'nan-inf',
-    'garbage',
-  ]);
+  const kind = pick(rng, ST_KINDS);
   const entry = () => header[pick(rng, names)] as Record<string, unknown>;
   const rebuild = () => stRaw(JSON.stringify(header), data);
   switch (kind) {
@@ -353,17 +357,7 @@ describe('fuzzed matrix files', () => {
     const total = Object.values(tally).reduce((s, t) => s + t.ok + t.error, 0);
     expect(total).toBe(400);
     // Every corruption kind was exercised and rejected at least sometimes; some mutants still load.
-    for (const k of [
-      'truncate',
-      'bitflip',
-      'length-lie',
-      'header-text',
-      'header-fields',
-      'nan-inf',
-      'append',
-      'garbage',
-    ])
-      expect(tally[k]?.error, k).toBeGreaterThan(0);
+    for (const k of NPY_KINDS) expect(tally[k]?.error, k).toBeGreaterThan(0);
     expect(tally['nan-inf'].ok).toBe(0);
     expect(tally.append.ok).toBe(0);
     expect(Object.values(tally).reduce((s, t) => s + t.ok, 0)).toBeGreaterThan(0);
@@ -399,20 +393,7 @@ describe('fuzzed matrix files', () => {
       tally[kind] ??= { ok: 0, error: 0 };
       tally[kind][out]++;
     }
-    const kinds = [
-      'truncate',
-      'bitflip',
-      'length-lie',
-      'json-text',
-      'dtype',
-      'shape',
-      'offsets',
-      'overlap',
-      'metadata',
-      'nan-inf',
-      'garbage',
-    ];
-    for (const k of kinds) expect(tally[k]?.error, k).toBeGreaterThan(0);
+    for (const k of ST_KINDS) expect(tally[k]?.error, k).toBeGreaterThan(0);
     expect(tally['nan-inf'].ok).toBe(0);
     expect(tally.overlap.ok).toBe(0);
     expect(Object.values(tally).reduce((s, t) => s + t.ok + t.error, 0)).toBe(400);
