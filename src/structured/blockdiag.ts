@@ -7,7 +7,7 @@ import blockdiagSrc from '../../shaders/blockdiag.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { blockdiagProject } from '../reference/blockdiag';
-import { needsGrad, record } from '../tensor/autograd';
+import { needsGrad, noGrad, record } from '../tensor/autograd';
 import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
@@ -208,14 +208,11 @@ export function blockDiagMatmul(x: Tensor, w: Tensor, geo: BlockGeometry): Tenso
 
 /**
  * W as a dense tensor through apply: W = (I·Wᵀ)ᵀ. A value for plots and errors, not differentiable:
- * gradients are switched off for the call so no intermediate outlives it (leak-free outside tidy()).
+ * no graph is recorded, so no intermediate outlives the call (leak-free outside tidy()).
  */
 export function denseViaApply(m: StructuredMatrix): Tensor {
-  const params = m.parameters();
-  const flags = params.map((p) => p.requiresGrad);
-  for (const p of params) p.requiresGrad = false;
-  try {
-    const gpu = params[0].gpu;
+  return noGrad(() => {
+    const gpu = m.parameters()[0].gpu;
     const eye = new Float32Array(m.cols * m.cols);
     for (let i = 0; i < m.cols; i++) eye[i * m.cols + i] = 1;
     const I = Tensor.fromArray(gpu, eye, [m.cols, m.cols]);
@@ -224,11 +221,7 @@ export function denseViaApply(m: StructuredMatrix): Tensor {
     wt.dispose();
     I.dispose();
     return w;
-  } finally {
-    params.forEach((p, i) => {
-      p.requiresGrad = flags[i];
-    });
-  }
+  });
 }
 
 /** Check x is [batch, cols] for a matrix with `cols` inputs. */

@@ -8,6 +8,7 @@ import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
 import { LimitError, ShapeError } from '../gpu/errors';
 import * as ref from '../reference/dense';
+import { noGrad } from './autograd';
 import * as ops from './ops';
 import { Rng } from './rng';
 import { Tensor, tidy } from './tensor';
@@ -438,5 +439,17 @@ describe('backward vs finite differences', () => {
     );
     const x = Tensor.zeros(gpu, [3]).trainable();
     expect(() => tidy(() => ops.max(x).backward())).toThrow(/max has no gradient/);
+  });
+});
+
+describe('noGrad', () => {
+  it('records no graph inside, and the graph again after', () => {
+    const w = Tensor.full(gpu, [2, 3], 1).trainable();
+    const inside = noGrad(() => ops.matmul(ops.relu(w), w.reshape([3, 2])));
+    expect(inside.backwardFn).toBeNull();
+    expect(inside.requiresGrad).toBe(false);
+    const outside = ops.relu(w);
+    expect(outside.backwardFn).not.toBeNull();
+    for (const t of [w, inside, outside]) t.dispose();
   });
 });

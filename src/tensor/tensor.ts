@@ -10,6 +10,7 @@
  */
 import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { gradEnabled } from './autograd';
 import type { Rng } from './rng';
 
 class Storage {
@@ -131,7 +132,7 @@ export class Tensor {
     if (!this.storage) throw new Error('reshape of a disposed tensor');
     this.storage.refs++;
     const t = new Tensor(this.gpu, s, this.storage);
-    if (this.requiresGrad || this.backwardFn) {
+    if (gradEnabled() && (this.requiresGrad || this.backwardFn)) {
       t.parents = [this];
       t.backwardFn = (g) => [g.reshape(this.shape)];
       t.requiresGrad = true;
