@@ -13,7 +13,8 @@ if (!existsSync(chromium))
       '(or run `bash scripts/ensure-system.sh` as root), or set SMX_CHROMIUM to a Chromium with WebGPU.',
   );
 
-const PORT = 4873;
+// Overridable so that several checkouts on one machine can run their browser tests side by side.
+const PORT = Number(process.env.SMX_E2E_PORT ?? 4873);
 const quiet = [
   '--no-sandbox',
   '--disable-background-networking',
