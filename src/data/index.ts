@@ -4,3 +4,6 @@ export * from './npy';
 export * from './safetensors';
 export * from './sources';
 export * from './types';
+export * from './corpus-names';
+export * from './regression';
+export * from './text';
