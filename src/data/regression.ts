@@ -39,7 +39,8 @@ export interface RegressionTask {
 export function lowRankRegressionTask(c: RegressionTaskConfig): RegressionTask {
   const { rows, cols, rank, samples, seed } = c;
   for (const [k, v] of Object.entries({ rows, cols, rank, samples }))
-    if (!Number.isInteger(v) || v < 1) throw new Error(`regression task: ${k} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`regression task: ${k} must be a positive integer, got ${v}`);
   if (rank > Math.min(rows, cols))
     throw new Error(`regression task: rank ${rank} exceeds min(rows, cols) = ${Math.min(rows, cols)}`);
   const rng = new Rng(seed);

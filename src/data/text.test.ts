@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { prepareCorpora } from '../../scripts/prepare-corpora.mjs';
 import { CORPUS_NAMES } from './corpus-names';
 import { lowRankRegressionTask } from './regression';
-import { Batcher, CharVocab, CorpusError, evalBatches, loadCorpus, loadTextDataset, splitTokens } from './text';
+import {
+  Batcher,
+  CharVocab,
+  CorpusError,
+  evalBatches,
+  loadCorpus,
+  loadTextDataset,
+  splitTokens,
+} from './text';
 
 describe('corpora', () => {
   it('the committed files equal what scripts/prepare-corpora.mjs makes from the pinned packages', () => {
@@ -26,7 +34,11 @@ describe('corpora', () => {
   });
 
   it("'names' is the two lists merged, sorted and without duplicates", async () => {
-    const [m, f, all] = await Promise.all([loadCorpus('male-names'), loadCorpus('female-names'), loadCorpus('names')]);
+    const [m, f, all] = await Promise.all([
+      loadCorpus('male-names'),
+      loadCorpus('female-names'),
+      loadCorpus('names'),
+    ]);
     const lines = all.trim().split('\n');
     expect(lines).toEqual([...new Set([...m.trim().split('\n'), ...f.trim().split('\n')])].sort());
   });

@@ -42,7 +42,8 @@ export class CharVocab {
     if (chars.length === 0) throw new CorpusError('a vocabulary needs at least one character');
     this.chars = [...chars];
     this.index = new Map(this.chars.map((c, i) => [c, i]));
-    if (this.index.size !== this.chars.length) throw new CorpusError('vocabulary characters must be distinct');
+    if (this.index.size !== this.chars.length)
+      throw new CorpusError('vocabulary characters must be distinct');
   }
 
   static fromText(text: string): CharVocab {
@@ -68,7 +69,8 @@ export class CharVocab {
     let s = '';
     for (let i = 0; i < ids.length; i++) {
       const c = this.chars[ids[i]];
-      if (c === undefined) throw new CorpusError(`token id ${ids[i]} is outside the vocabulary (${this.size})`);
+      if (c === undefined)
+        throw new CorpusError(`token id ${ids[i]} is outside the vocabulary (${this.size})`);
       s += c;
     }
     return s;
@@ -148,7 +150,8 @@ export class Batcher {
  */
 export function evalBatches(ids: Uint32Array, batch: number, context: number, count: number): TokenBatch[] {
   const span = ids.length - context;
-  if (span < 1) throw new CorpusError(`the text has ${ids.length} tokens, fewer than context + 1 = ${context + 1}`);
+  if (span < 1)
+    throw new CorpusError(`the text has ${ids.length} tokens, fewer than context + 1 = ${context + 1}`);
   const out: TokenBatch[] = [];
   for (let start = 0; start < count; start += batch) {
     const nb = Math.min(batch, count - start);

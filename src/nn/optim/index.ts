@@ -1,0 +1,10 @@
+export { AdamWRule } from './adamw';
+export { AuonRule } from './auon';
+export { clipFactor, gradSquares } from './clip';
+export { optimKernels } from './kernels';
+export { MuonRule } from './muon';
+export { isHiddenMatrix, type NamedParam, Optimizer } from './optimizer';
+export type { UpdateRule } from './rule';
+export { lrFactor } from './schedule';
+export * from './schema';
+export { SgdRule } from './sgd';
