@@ -15,33 +15,67 @@ export const arr = (data: ArrayLike<number>, shape: number[]): Arr => ({
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
+/**
+ * The oracle's one matrix product: alpha·op(A)·op(B) for row-major A (ar × ac) and B (br × bc), op a
+ * transpose when asked. Every other product in src/reference (batched matmul, the linalg and
+ * low-rank helpers) calls this loop.
+ */
+export function matmul64(
+  a: ArrayLike<number>,
+  ar: number,
+  ac: number,
+  b: ArrayLike<number>,
+  br: number,
+  bc: number,
+  transA = false,
+  transB = false,
+  alpha = 1,
+): Float64Array {
+  const M = transA ? ac : ar;
+  const K = transA ? ar : ac;
+  const K2 = transB ? bc : br;
+  const N = transB ? br : bc;
+  if (K !== K2) throw new Error(`matmul64: inner sizes differ (${K} vs ${K2})`);
+  const out = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) {
+        const x = transA ? a[k * ac + i] : a[i * ac + k];
+        const y = transB ? b[j * bc + k] : b[k * bc + j];
+        s += x * y;
+      }
+      out[i * N + j] = alpha * s;
+    }
+  return out;
+}
+
 /** alpha·op(A)·op(B), batched with broadcast of a batch of 1 (same contract as ops.matmul). */
 export function matmul(a: Arr, b: Arr, transA = false, transB = false, alpha = 1): Arr {
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
   const M = transA ? ac : ar;
-  const K = transA ? ar : ac;
   const N = transB ? br : bc;
   const batchA = a.shape.length === 3 ? a.shape[0] : 1;
   const batchB = b.shape.length === 3 ? b.shape[0] : 1;
   const batch = Math.max(batchA, batchB);
   const out = new Float64Array(batch * M * N);
   for (let z = 0; z < batch; z++) {
-    const oa = batchA === 1 ? 0 : z * M * K;
-    const ob = batchB === 1 ? 0 : z * K * N;
-    for (let m = 0; m < M; m++)
-      for (let n = 0; n < N; n++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) {
-          const av = transA ? a.data[oa + k * M + m] : a.data[oa + m * K + k];
-          const bv = transB ? b.data[ob + n * K + k] : b.data[ob + k * N + n];
-          s += av * bv;
-        }
-        out[z * M * N + m * N + n] = alpha * s;
-      }
+    const oa = batchA === 1 ? 0 : z * ar * ac;
+    const ob = batchB === 1 ? 0 : z * br * bc;
+    const A = a.data.subarray(oa, oa + ar * ac);
+    const B = b.data.subarray(ob, ob + br * bc);
+    out.set(matmul64(A, ar, ac, B, br, bc, transA, transB, alpha), z * M * N);
   }
   const shape = a.shape.length === 3 || b.shape.length === 3 ? [batch, M, N] : [M, N];
   return { data: out, shape };
+}
+
+/** ‖a‖_F: the oracle's one Frobenius norm. */
+export function frobenius(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
 }
 
 export const GELU_C = 0.044715;

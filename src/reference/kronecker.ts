@@ -6,10 +6,11 @@
  *   A [p, n, q] with A_i[a, c] = A[(a·n + i)·q + c],   B [r, n, s] with B_i[e, d] = B[(e·n + i)·s + d].
  * Projection: nearest Kronecker sum through the Van Loan–Pitsianis rearrangement
  *   ℛ(W)[(a·q + c), (e·s + d)] = W[a·r + e, c·s + d],  W = Σ A_i ⊗ B_i  ⇔  ℛ(W) = Σ vec(A_i)·vec(B_i)ᵀ,
- * so the best n-term sum is the rank-n truncated SVD of ℛ(W) and its squared error is Σ_{j≥n} σ_j².
+ * so the best n-term sum is the rank-n truncated SVD of ℛ(W) and its squared error is Σ_{j≥n} σ_j²
+ * (the SVD is the oracle's own one-sided Jacobi, ./lowrank, not src/linalg's).
  */
-import { svdJacobi } from '../linalg/jacobi';
 import { type Arr, matmul } from './dense';
+import { svd } from './lowrank';
 
 export interface KronShape {
   n: number;
@@ -84,7 +85,7 @@ export function kronProject(W: Arr, k: KronShape): { A: Float64Array; B: Float64
   const { n, p, q, r, s } = k;
   const m = p * q;
   const w = r * s;
-  const { U, S, V, k: rank } = svdJacobi(rearrange(W, k), m, w);
+  const { U, S, V, k: rank } = svd(rearrange(W, k), m, w);
   const A = new Float64Array(p * n * q);
   const B = new Float64Array(r * n * s);
   for (let i = 0; i < Math.min(n, rank); i++) {

@@ -3,36 +3,9 @@
  * eigenvalues come from Householder tridiagonalisation + Sturm-sequence bisection (no Jacobi), and the
  * matrix helpers are plain loops. Row-major arrays with explicit sizes.
  */
+import { frobenius, matmul64 } from './dense';
 
-/** C = op(A)·op(B) for row-major A (ar × ac), B (br × bc). */
-export function matmul64(
-  a: Float64Array,
-  ar: number,
-  ac: number,
-  b: Float64Array,
-  br: number,
-  bc: number,
-  transA = false,
-  transB = false,
-): Float64Array {
-  const M = transA ? ac : ar;
-  const K = transA ? ar : ac;
-  const K2 = transB ? bc : br;
-  const N = transB ? br : bc;
-  if (K !== K2) throw new Error(`matmul64: inner sizes differ (${K} vs ${K2})`);
-  const out = new Float64Array(M * N);
-  for (let i = 0; i < M; i++)
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) {
-        const x = transA ? a[k * ac + i] : a[i * ac + k];
-        const y = transB ? b[j * bc + k] : b[k * bc + j];
-        s += x * y;
-      }
-      out[i * N + j] = s;
-    }
-  return out;
-}
+export { frobenius, matmul64 };
 
 export function transpose64(a: Float64Array, m: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
@@ -46,12 +19,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
-}
-
-export function frobenius(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
 }
 
 /** max |XᵀX − I| for row-major X (rows × cols). */

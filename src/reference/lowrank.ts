@@ -4,6 +4,7 @@
  * the orthogonal projector onto the top-r right singular subspace, and the FWSVD weighted
  * truncation Ŵ = trunc_r(W·D)·D⁻¹ (ALGORITHMS.md §1, §4). Matrices are row-major Float64Arrays.
  */
+import { frobenius, matmul64 } from './dense';
 
 export interface RefSvd {
   /** m × k, orthonormal columns (k = min(m, n)). */
@@ -111,7 +112,7 @@ export function transposeRaw(a: ArrayLike<number>, m: number, n: number): Float6
   return t;
 }
 
-/** C (m × n) = A (m × k) · B (k × n), all row-major. */
+/** C (m × n) = A (m × k) · B (k × n), all row-major (matmul64 with the sizes spelled once). */
 export function mm(
   a: ArrayLike<number>,
   b: ArrayLike<number>,
@@ -119,21 +120,10 @@ export function mm(
   k: number,
   n: number,
 ): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let p = 0; p < k; p++) {
-      const v = a[i * k + p];
-      if (v === 0) continue;
-      for (let j = 0; j < n; j++) c[i * n + j] += v * b[p * n + j];
-    }
-  return c;
+  return matmul64(a, m, k, b, k, n);
 }
 
-export function fro(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
-}
+export const fro = frobenius;
 
 export function sub(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   const c = new Float64Array(a.length);

@@ -9,8 +9,8 @@
  * m2 = the divisor of rows closest to P (ties: the smaller), so the intermediate has m1·m2 ≈ cols
  * entries; for square matrices that is exactly n / m1.
  */
-import { svdJacobi } from '../linalg/jacobi';
 import { type Arr, matmul } from './dense';
+import { svd } from './lowrank';
 
 export interface MonarchShape {
   rows: number;
@@ -89,7 +89,8 @@ export function monarchApplyDense(
 /**
  * Frobenius-optimal projection (closed form): the slices B_{i,t}[j, c] = W[j·m2 + i, t·P + c]
  * partition W and each is one rank-1 product w2[i, :, t] · w1[t, i, :]ᵀ, so the best Monarch
- * takes the top singular triplet of every slice, split as √σ·u and √σ·v.
+ * takes the top singular triplet of every slice, split as √σ·u and √σ·v. The SVD is the oracle's own
+ * one-sided Jacobi (./lowrank), not src/linalg's.
  */
 export function monarchProject(W: Arr, s: MonarchShape): { w1: Float64Array; w2: Float64Array } {
   const { cols, m1, m2, P, Q } = s;
@@ -100,7 +101,7 @@ export function monarchProject(W: Arr, s: MonarchShape): { w1: Float64Array; w2:
     for (let t = 0; t < m1; t++) {
       for (let j = 0; j < Q; j++)
         for (let c = 0; c < P; c++) slice[j * P + c] = W.data[(j * m2 + i) * cols + t * P + c];
-      const { U, S, V, k } = svdJacobi(slice, Q, P);
+      const { U, S, V, k } = svd(slice, Q, P);
       const root = Math.sqrt(S[0]);
       for (let j = 0; j < Q; j++) w2[(i * Q + j) * m1 + t] = root * U[j * k];
       for (let c = 0; c < P; c++) w1[(t * m2 + i) * P + c] = root * V[c * k];

@@ -2,7 +2,7 @@
  * float64 CPU oracle for the sparse families (sparse, nm-sparse, sparse+lowrank). Plain loops over
  * dense row-major arrays, written independently of the GPU code paths: tests compare with these.
  */
-import type { Arr } from './dense';
+import { type Arr, frobenius } from './dense';
 
 /** Dense W (rows × cols) from CSR arrays. */
 export function csrToDense(
@@ -89,11 +89,7 @@ export function frobDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** ‖a‖_F. */
-export function frob(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
-}
+export const frob = frobenius;
 
 /** Dense B·A + S (B rows × r, A r × cols, S dense rows × cols). */
 export function lowRankPlusSparse(

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
+import { loadMatrix } from '../data/sources';
 import { svdJacobi } from '../linalg/jacobi';
+import { offBlockMass } from '../reference/blockdiag';
+import { eckartYoungError, svd as svd64 } from '../reference/lowrank';
+import { frobDiff, topK } from '../reference/sparse';
 import { Rng } from '../tensor/rng';
 import { createLiveEngine, rankR } from './live';
 
@@ -17,9 +21,8 @@ describe('live recompute', () => {
     const a = rankR(svd, m, n, r);
     let err = 0;
     for (let i = 0; i < w.length; i++) err += (w[i] - a[i]) ** 2;
-    let tail = 0;
-    for (let k = r; k < svd.k; k++) tail += svd.S[k] ** 2;
-    expect(Math.sqrt(err)).toBeCloseTo(Math.sqrt(tail), 9);
+    // The tail from the oracle's own SVD, not the svdJacobi result rankR was given.
+    expect(Math.sqrt(err)).toBeCloseTo(eckartYoungError(svd64(w, m, n).S, r), 9);
   });
 
   it('computes errors for several families, caches the matrix, and flags a bad spec', async () => {
@@ -33,11 +36,19 @@ describe('live recompute', () => {
       { family: 'monarch', blocks: 3 },
     ];
     const a = await live.compute({ matrix, seed: 1, methods, focus: 0, heatmapSide: 8 });
-    expect(a.spectrum).toHaveLength(16);
-    expect(a.methods[0].relFrobError).toBeGreaterThan(0);
-    expect(a.methods[0].relFrobError).toBeLessThan(1);
-    expect(a.methods[1].params).toBe(64);
-    expect(a.methods[2].relFrobError).toBeLessThan(1);
+    // The same matrix, generated the way the live engine does (stream 2·seed + 1), and its f64 oracle
+    // figures: spectrum, Eckart–Young tail, off-block mass, best 64-sparse error.
+    const W = (await loadMatrix(matrix, { rng: new Rng(1 * 2 + 1) })).data;
+    const sv = svd64(W, 16, 16).S;
+    const fro = Math.hypot(...sv);
+    for (let i = 0; i < 16; i++) expect(Math.abs(a.spectrum[i] - sv[i]), `σ${i}`).toBeLessThan(1e-9 * sv[0]);
+    expect(a.methods[0].relFrobError).toBeCloseTo(eckartYoungError(sv, 4) / fro, 4);
+    expect(a.methods[1].relFrobError).toBeCloseTo(
+      Math.sqrt(offBlockMass({ data: W, shape: [16, 16] }, { nb: 4, R: 4, K: 4 })) / fro,
+      4,
+    );
+    expect(a.methods[2].relFrobError).toBeCloseTo(frobDiff(W, topK(W, 64)) / fro, 4);
+    expect(a.methods[0].relFrobError).toBeGreaterThan(0.1);
     expect(a.methods[3].error).toMatch(/blocks/);
     expect(a.heatmaps?.diff.rows).toBe(8);
     // A higher rank on the same matrix: lower error, same spectrum (cached SVD).

@@ -6,7 +6,6 @@
 import blockdiagSrc from '../../shaders/blockdiag.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
-import { blockdiagProject } from '../reference/blockdiag';
 import { needsGrad, noGrad, record } from '../tensor/autograd';
 import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
@@ -301,7 +300,7 @@ export const blockdiagFamily: FamilyDef<'blockdiag'> = {
     const { data, rows, cols } = await readMatrix(W, 'blockdiag.project');
     validate(spec, rows, cols);
     const b = spec.blocks;
-    const w = blockdiagProject({ data, shape: [rows, cols] }, { nb: b, R: rows / b, K: cols / b });
+    const w = keepDiagonalBlocks(data, rows, cols, b);
     return new BlockDiagMatrix(
       rows,
       cols,
@@ -320,3 +319,19 @@ export const blockdiagFamily: FamilyDef<'blockdiag'> = {
 };
 
 registerFamily(blockdiagFamily);
+
+/**
+ * The Frobenius-optimal block-diagonal projection: keep W's diagonal blocks (R × K each, R = rows / nb,
+ * K = cols / nb), packed as [nb, R, K]; everything off the blocks is outside the support.
+ */
+export function keepDiagonalBlocks(w: Float64Array, rows: number, cols: number, nb: number): Float64Array {
+  const R = rows / nb;
+  const K = cols / nb;
+  const out = new Float64Array(nb * R * K);
+  for (let g = 0; g < nb; g++)
+    for (let r = 0; r < R; r++) {
+      const src = (g * R + r) * cols + g * K;
+      out.set(w.subarray(src, src + K), (g * R + r) * K);
+    }
+  return out;
+}

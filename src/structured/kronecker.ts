@@ -9,11 +9,12 @@
  * batched ops.matmul) and the second one plain GEMM (ops.matmul, shaders/gemm.wgsl). W is never formed.
  *
  * With Compacter's default p = q = n (factor omitted) the flops equal dense (the saving is in parameters).
- * Projection: nearest Kronecker sum by the Van Loan–Pitsianis rearrangement (src/reference/kronecker.ts).
+ * Projection: nearest Kronecker sum by the Van Loan–Pitsianis rearrangement (kronProject below; its
+ * oracle in src/reference/kronecker.ts).
  */
 import kroneckerSrc from '../../shaders/kronecker.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
-import { type KronShape, kronProject } from '../reference/kronecker';
+import { svdJacobi } from '../linalg/jacobi';
 import { needsGrad, record } from '../tensor/autograd';
 import { matmul, sum } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
@@ -163,7 +164,7 @@ export const kroneckerFamily: FamilyDef<'kronecker'> = {
   async project(W, spec) {
     const { data, rows, cols } = await readMatrix(W, 'kronecker.project');
     const k = kronShapeOf(spec, rows, cols);
-    const { A, B } = kronProject({ data, shape: [rows, cols] }, k);
+    const { A, B } = kronProject(data, k);
     return new KroneckerMatrix(
       k,
       Tensor.fromArray(W.gpu, A, [k.p * k.n, k.q]).trainable(),
@@ -181,3 +182,39 @@ export const kroneckerFamily: FamilyDef<'kronecker'> = {
 };
 
 registerFamily(kroneckerFamily);
+
+/** Factor sizes: n terms, A_i p × q, B_i r × s (rows = p·r, cols = q·s). */
+export interface KronShape {
+  n: number;
+  p: number;
+  q: number;
+  r: number;
+  s: number;
+}
+
+/**
+ * Nearest n-term Kronecker sum (Van Loan–Pitsianis): ℛ(W)[(a·q + c), (e·s + d)] = W[a·r + e, c·s + d]
+ * turns W = Σ A_i ⊗ B_i into ℛ(W) = Σ vec(A_i)·vec(B_i)ᵀ, so the best n terms are the rank-n truncated
+ * SVD of ℛ(W) (svdJacobi, f64), each term split as √σ·u and √σ·v into the A [p, n, q] and
+ * B [r, n, s] layouts. Terms past rank(ℛ(W)) are zero.
+ */
+export function kronProject(w: Float64Array, k: KronShape): { A: Float64Array; B: Float64Array } {
+  const { n, p, q, r, s } = k;
+  const cols = q * s;
+  const R = new Float64Array(p * q * r * s);
+  for (let a = 0; a < p; a++)
+    for (let c = 0; c < q; c++)
+      for (let e = 0; e < r; e++)
+        for (let d = 0; d < s; d++) R[(a * q + c) * r * s + e * s + d] = w[(a * r + e) * cols + c * s + d];
+  const { U, S, V, k: rank } = svdJacobi(R, p * q, r * s);
+  const A = new Float64Array(p * n * q);
+  const B = new Float64Array(r * n * s);
+  for (let i = 0; i < Math.min(n, rank); i++) {
+    const root = Math.sqrt(S[i]);
+    for (let a = 0; a < p; a++)
+      for (let c = 0; c < q; c++) A[(a * n + i) * q + c] = root * U[(a * q + c) * rank + i];
+    for (let e = 0; e < r; e++)
+      for (let d = 0; d < s; d++) B[(e * n + i) * s + d] = root * V[(e * s + d) * rank + i];
+  }
+  return { A, B };
+}

@@ -57,6 +57,8 @@ describe('monarch shapes', () => {
     it(`${rows}×${cols} blocks=${b} → m1 = ${m1}, m2 = ${m2}`, () => {
       const s = monarchShapeOf({ family: 'monarch', blocks: b }, rows, cols);
       expect([s.m1, s.m2, s.P * s.m1, s.Q * s.m2]).toEqual([m1, m2, cols, rows]);
+      // The production shape rule and the oracle's independent copy agree.
+      expect(s).toEqual(mo.monarchShape(rows, cols, b));
     });
 });
 
@@ -80,17 +82,29 @@ describe('monarch apply', () => {
         m.dispose();
       });
 
-  it('the entry formula holds on the dense oracle: W[j·m2+i, t·P+c] = w2[i,j,t]·w1[t,i,c]', () => {
-    const s = mo.monarchShape(12, 12, 4);
-    const w1 = f32(s.m1 * s.m2 * s.P);
-    const w2 = f32(s.m2 * s.Q * s.m1);
-    const W = mo.monarchDense(w1, w2, s);
-    // i = 2, j = 1, t = 3, c = 0
-    const [i, j, t, c] = [2, 1, 3, 0];
-    expect(W.data[(j * s.m2 + i) * 12 + t * s.P + c]).toBeCloseTo(
-      w2[(i * s.Q + j) * s.m1 + t] * w1[(t * s.m2 + i) * s.P + c],
-      12,
-    );
+  it('the entry formula holds on the GPU: W[j·m2+i, t·P+c] = w2[i,j,t]·w1[t,i,c], for every entry', async () => {
+    for (const [rows, cols, b] of [
+      [12, 12, 4],
+      [15, 10, 5],
+    ]) {
+      const s = mo.monarchShape(rows, cols, b);
+      const w1 = f32(s.m1 * s.m2 * s.P);
+      const w2 = f32(s.m2 * s.Q * s.m1);
+      const m = upload(s, w1, w2);
+      const dense = m.toDense();
+      const W = await dense.read();
+      dense.dispose();
+      m.dispose();
+      let worst = 0;
+      for (let i = 0; i < s.m2; i++)
+        for (let j = 0; j < s.Q; j++)
+          for (let t = 0; t < s.m1; t++)
+            for (let c = 0; c < s.P; c++) {
+              const want = w2[(i * s.Q + j) * s.m1 + t] * w1[(t * s.m2 + i) * s.P + c];
+              worst = Math.max(worst, Math.abs(W[(j * s.m2 + i) * cols + t * s.P + c] - want));
+            }
+      expect(worst, `${rows}×${cols}, ${b} blocks`).toBeLessThan(1e-6);
+    }
   });
 });
 

@@ -5,16 +5,17 @@
  * w1 [m1, m2, P] the R blocks (m1 blocks of m2 × P, P = cols / m1), w2 [m2, Q, m1] the L blocks
  * (m2 blocks of Q × m1, Q = rows / m2).
  *
- * Rectangular convention (see src/reference/monarch.ts): m1 = spec.blocks (must divide cols; default
- * the divisor of cols closest to √cols), m2 = cols / m1 for square matrices (the paper's form) and
- * otherwise the divisor of rows closest to cols / m1, so the intermediate keeps ≈ cols entries.
+ * Rectangular convention (monarchShape below; its oracle in src/reference/monarch.ts): m1 =
+ * spec.blocks (must divide cols; default the divisor of cols closest to √cols), m2 = cols / m1 for
+ * square matrices (the paper's form) and otherwise the divisor of rows closest to cols / m1, so the
+ * intermediate keeps ≈ cols entries.
  *
  * apply runs two strided block-diagonal products (shaders/blockdiag.wgsl): the first writes its
  * intermediate transposed (z'[b, i·m1 + t]) so the second reads contiguous blocks and scatters its
  * output with stride m2. W is never formed.
  */
 import type { Gpu } from '../gpu/device';
-import { type MonarchShape, monarchProject, monarchShape } from '../reference/monarch';
+import { svdJacobi } from '../linalg/jacobi';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { type BlockGeometry, blockDiagMatmul, denseViaApply } from './blockdiag';
@@ -114,7 +115,7 @@ export const monarchFamily: FamilyDef<'monarch'> = {
   async project(W, spec) {
     const { data, rows, cols } = await readMatrix(W, 'monarch.project');
     const s = monarchShapeOf(spec, rows, cols);
-    const { w1, w2 } = monarchProject({ data, shape: [rows, cols] }, s);
+    const { w1, w2 } = monarchProject(data, s);
     return new MonarchMatrix(
       s,
       Tensor.fromArray(W.gpu, w1, [s.m1, s.m2, s.P]).trainable(),
@@ -132,3 +133,49 @@ export const monarchFamily: FamilyDef<'monarch'> = {
 };
 
 registerFamily(monarchFamily);
+
+export interface MonarchShape {
+  rows: number;
+  cols: number;
+  m1: number;
+  m2: number;
+  P: number;
+  Q: number;
+}
+
+/** The divisor of n closest to target (ties: the smaller). */
+export function closestDivisor(n: number, target: number): number {
+  let best = 1;
+  for (let d = 2; d <= n; d++) if (n % d === 0 && Math.abs(d - target) < Math.abs(best - target)) best = d;
+  return best;
+}
+
+/** Shape of a rows × cols Monarch with m1 R-blocks (default: the divisor of cols closest to √cols). */
+export function monarchShape(rows: number, cols: number, m1?: number): MonarchShape {
+  const b = m1 ?? closestDivisor(cols, Math.sqrt(cols));
+  const P = cols / b;
+  const m2 = rows === cols ? P : closestDivisor(rows, P);
+  return { rows, cols, m1: b, m2, P, Q: rows / m2 };
+}
+
+/**
+ * Frobenius-optimal Monarch projection (closed form): the slices B_{i,t}[j, c] = W[j·m2 + i, t·P + c]
+ * partition W and each is one rank-1 product w2[i, :, t]·w1[t, i, :]ᵀ, so each slice keeps its top
+ * singular triplet (svdJacobi, f64), split as √σ·u and √σ·v.
+ */
+export function monarchProject(w: Float64Array, s: MonarchShape): { w1: Float64Array; w2: Float64Array } {
+  const { cols, m1, m2, P, Q } = s;
+  const w1 = new Float64Array(m1 * m2 * P);
+  const w2 = new Float64Array(m2 * Q * m1);
+  const slice = new Float64Array(Q * P);
+  for (let i = 0; i < m2; i++)
+    for (let t = 0; t < m1; t++) {
+      for (let j = 0; j < Q; j++)
+        slice.set(w.subarray((j * m2 + i) * cols + t * P, (j * m2 + i) * cols + (t + 1) * P), j * P);
+      const { U, S, V, k } = svdJacobi(slice, Q, P);
+      const root = Math.sqrt(S[0]);
+      for (let j = 0; j < Q; j++) w2[(i * Q + j) * m1 + t] = root * U[j * k];
+      for (let c = 0; c < P; c++) w1[(t * m2 + i) * P + c] = root * V[c * k];
+    }
+  return { w1, w2 };
+}

@@ -74,8 +74,17 @@ describe('matmul', () => {
     const c = ops.matmul(up(A), up(B));
     expect(c.shape).toEqual([4, 17, 5]);
     expect(ref.relMaxError(await c.read(), want.data)).toBeLessThan(1e-5);
-    const want2 = ref.matmul(ref.arr(B.data, [1, 9, 5]), f32(randArr([3, 5, 2])));
-    expect(want2.shape).toEqual([3, 9, 2]);
+    // The batch of 1 on the left this time: [1, 9, 5] · [3, 5, 2] → [3, 9, 2].
+    const A2 = ref.arr(B.data, [1, 9, 5]);
+    const B2 = f32(randArr([3, 5, 2]));
+    const want2 = ref.matmul(A2, B2);
+    const c2 = ops.matmul(up(A2), up(B2));
+    expect(c2.shape).toEqual([3, 9, 2]);
+    expect(ref.relMaxError(await c2.read(), want2.data)).toBeLessThan(1e-5);
+    // The oracle's batches really differ (a broadcast that reused batch 0 would not).
+    expect(ref.relMaxError(want2.data.subarray(0, 18), want2.data.subarray(18, 36))).toBeGreaterThan(1e-3);
+    c.dispose();
+    c2.dispose();
   });
 
   it('rejects mismatched shapes with both shapes in the message', () => {

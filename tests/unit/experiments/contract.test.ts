@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildSchemas, SCHEMA_FILES } from '../../../scripts/gen-schemas';
+import { sweepSpecs } from '../../../src/experiments/approximation';
 import { InputError } from '../../../src/experiments/envelope';
 import { KINDS } from '../../../src/experiments/kinds';
 import { parseConfig } from '../../../src/experiments/schema';
@@ -253,17 +254,33 @@ describe('fuzz: mutated configs', () => {
     expect(valid).toBeGreaterThan(5);
   });
 
-  it('the registry drives the family checks (every registered family has a working validate)', () => {
+  it('the registry drives the family checks (each family accepts a valid spec, rejects a bad one by field)', () => {
+    // One spec per family that is well-formed but wrong for n = 24 (its validate() must say so), and
+    // the field it must name. A family registered later fails here until it has an entry.
+    const BAD: Record<string, { spec: AnyConfig; field: string }> = {
+      lowrank: { spec: { rank: 25 }, field: 'rank' },
+      fwsvd: { spec: { rank: 25 }, field: 'rank' },
+      orthoproj: { spec: { rank: 25 }, field: 'rank' },
+      'sparse+lowrank': { spec: { rank: 25, density: 0.1 }, field: 'rank' },
+      blockdiag: { spec: { blocks: 7 }, field: 'blocks' },
+      monarch: { spec: { blocks: 7 }, field: 'blocks' },
+      kronecker: { spec: { terms: 5 }, field: 'terms' },
+      'nm-sparse': { spec: { n: 2, m: 5 }, field: 'm' },
+      sparse: { spec: { density: 1.5 }, field: 'density' },
+    };
     expect(registeredFamilies().length).toBeGreaterThan(0);
     for (const f of registeredFamilies()) {
       const cfg = preset('speedup');
-      cfg.kernels = [{ family: f.name, rank: 4, blocks: 4, density: 0.25, n: 2, m: 4, terms: 2 }];
-      try {
-        parseConfig(cfg);
-      } catch (e) {
-        expect(e, f.name).toBeInstanceOf(InputError);
-        expect((e as InputError).path, f.name).toMatch(/^kernels\[0\]/);
-      }
+      cfg.sizes = [24];
+      const good = sweepSpecs(f.name, 24, 24, [0.5])[0]?.spec;
+      expect(good, `${f.name}: a valid spec for 24 × 24`).toBeDefined();
+      cfg.kernels = [good];
+      expect(() => parseConfig(cfg), `${f.name} accepts ${JSON.stringify(good)}`).not.toThrow();
+      const bad = BAD[f.name];
+      expect(bad, `${f.name}: add a bad spec to this table`).toBeDefined();
+      cfg.kernels = [{ family: f.name, ...bad.spec }];
+      const e = invalid(cfg);
+      expect(e.path, `${f.name} ${JSON.stringify(bad.spec)}: ${e.message}`).toBe(`kernels[0].${bad.field}`);
     }
   });
 });
