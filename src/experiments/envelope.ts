@@ -87,6 +87,12 @@ export const RunEnv = z.object({
   adapter: AdapterInfo.nullable(),
   /** How GPU times were measured. */
   timing: z.enum(['timestamp-query', 'wall-clock']).nullable(),
+  /**
+   * The smallest step the GPU timer showed in this run, in ms: the GCD of every timestamp
+   * difference (0.065536 where Dawn quantises timestamps, ~1e-6 where it does not), or the step of
+   * performance.now() for wall-clock timing; null when nothing was timed. Older results lack it.
+   */
+  clockResolutionMs: z.number().nullable().optional(),
 });
 export type RunEnv = z.infer<typeof RunEnv>;
 

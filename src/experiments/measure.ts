@@ -3,7 +3,7 @@
  * heatmaps downsampled by block means, and GPU timings (warm-up, then the median of repeats).
  */
 
-import type { Gpu } from '../gpu/device';
+import { type Gpu, MAX_TIMED_PASSES } from '../gpu/device';
 import { median } from '../gpu/stats';
 import { svdJacobi } from '../linalg/jacobi';
 import type { Rng } from '../tensor/rng';
@@ -100,36 +100,93 @@ export function downsample(
   return out;
 }
 
-/**
- * GPU time of the work `record` records (it must not wait): `warmup` untimed calls, then the
- * median of `repeats` timed samples (timestamp queries where the adapter has them). When one call
- * is below the timer's resolution (it reads 0; SwiftShader's tick is ~65 µs), each sample records
- * the work 8 or 64 times back to back and reports the time per call (0 if even that reads 0). (Batching always would be better on
- * a real GPU, but on SwiftShader in Node long samples are inflated by Dawn's busy-waiting thread.)
- */
+/** One timed quantity: median, spread and sample count (ms per call). */
+export interface TimeStats {
+  median: number;
+  min: number;
+  max: number;
+  /** Timed samples. */
+  n: number;
+}
+
+function stats(samples: number[]): TimeStats {
+  return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples), n: samples.length };
+}
+
+/** The clock's smallest step must be at most 1 / MIN_TICKS of a sample. */
+export const MIN_TICKS = 100;
+
 function repeat(fn: () => void, times: number): void {
   for (let i = 0; i < times; i++) fn();
 }
 
+/**
+ * GPU times of several pieces of work (`records[k]` records one call and must not wait), timed
+ * alternately: `warmup` untimed calls of each, then `repeats` rounds, each timing every piece once
+ * (order reversed every other round, so drift hits all alike). A sample records the work `reps`
+ * times back to back and is divided by `reps`, where `reps` is the same for all pieces and chosen so
+ * that (1) every pass of the sample is inside the timed span (Gpu.time times at most
+ * MAX_TIMED_PASSES passes: a sample that outgrows it is an error, not a silent under-count) and
+ * (2) the fastest piece's sample spans ≥ MIN_TICKS steps of the clock (gpu.timerResolutionMs()).
+ * Returns each piece's samples (ms per call) and the reps used.
+ */
+export async function timeAlternating(
+  gpu: Gpu,
+  records: Array<() => void>,
+  warmup: number,
+  repeats: number,
+): Promise<{ samples: number[][]; reps: number }> {
+  for (let i = 0; i < warmup; i++)
+    for (const record of records) {
+      record();
+      await gpu.sync();
+    }
+  // One probe per piece: passes per call and a first time.
+  const probes = [];
+  for (const record of records) probes.push(await gpu.time(record));
+  const passesPerCall = Math.max(1, ...probes.map((p) => p.passes));
+  const maxReps = Math.max(1, Math.floor(MAX_TIMED_PASSES / passesPerCall));
+  const tick = gpu.timerResolutionMs() ?? 0;
+  const fastest = Math.min(...probes.map((p) => p.ms));
+  let reps = 1;
+  if (tick > 0) reps = fastest > 0 ? Math.ceil((MIN_TICKS * tick) / fastest) : maxReps;
+  reps = Math.min(Math.max(reps, 1), maxReps);
+  const samples: number[][] = records.map(() => []);
+  for (let r = 0; r < repeats; r++) {
+    const order = records.map((_, k) => k);
+    if (r % 2 === 1) order.reverse();
+    for (const k of order) {
+      const t = await gpu.time(() => repeat(records[k], reps));
+      if (t.timedPasses !== t.passes)
+        throw new Error(`timing: only ${t.timedPasses} of ${t.passes} passes were timed (reps ${reps})`);
+      samples[k].push(t.ms / reps);
+    }
+  }
+  return { samples, reps };
+}
+
+/** Median, min, max and count of GPU times of one piece of work (see timeAlternating). */
+export async function timeStats(
+  gpu: Gpu,
+  record: () => void,
+  warmup: number,
+  repeats: number,
+): Promise<TimeStats> {
+  const { samples } = await timeAlternating(gpu, [record], warmup, repeats);
+  return stats(samples[0]);
+}
+
+/** The median GPU time of one call of `record` (see timeAlternating). */
 export async function timeGpu(
   gpu: Gpu,
   record: () => void,
   warmup: number,
   repeats: number,
 ): Promise<number> {
-  for (let i = 0; i < warmup; i++) {
-    record();
-    await gpu.sync();
-  }
-  let reps = 1;
-  while (reps < 64 && (await gpu.time(() => repeat(record, reps))).ms === 0) reps *= 8;
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const { ms } = await gpu.time(() => repeat(record, reps));
-    samples.push(ms / reps);
-  }
-  return median(samples);
+  return (await timeStats(gpu, record, warmup, repeats)).median;
 }
+
+export { stats as timeStatsOf };
 
 /** Round to 6 significant digits (JSON stays readable; figures stay far above f32 noise). */
 export function sig(x: number, digits = 6): number {

@@ -1,11 +1,14 @@
 /**
  * Kind `speedup`: structured kernels × sizes × batches on this GPU. For each family spec, square
  * size n and batch b: a seeded random member, X [b, n], and the GPU time of apply(X) against the
- * dense GEMM X·Wᵀ (src/tensor/ops.ts matmul) measured in the same run — warm-up, then the median
- * of `repeats` timestamp-query samples. Reports ms, dense ms, speedup, efficiency (speedup divided
- * by the flop ratio: 1 means the kernel runs as fast per flop as the dense GEMM) and GFLOP/s.
+ * dense GEMM X·Wᵀ (src/tensor/ops.ts matmul) on the same X — warm-up, then `repeats` rounds that
+ * each time both, alternating which goes first (measure.ts timeAlternating), so drift hits both
+ * alike. Reports median ms with min–max and the sample count for each, the speedup (median over
+ * rounds of dense ms / structured ms, paired within a round), efficiency (speedup divided by the
+ * flop ratio: 1 means the kernel runs as fast per flop as the dense GEMM) and GFLOP/s.
  */
 import { z } from 'zod';
+import { median } from '../gpu/stats';
 import { getFamily } from '../structured/registry';
 import { FamilySpec } from '../structured/specs';
 import { matmul } from '../tensor/ops';
@@ -13,7 +16,7 @@ import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { checkSpec } from './approximation';
 import { configSchema, defineExperiment, InputError, type KindEvent, throwIfAborted } from './envelope';
-import { timeGpu } from './measure';
+import { timeAlternating, timeStatsOf } from './measure';
 
 export const MAX_SPEEDUP_N = 4096;
 
@@ -37,8 +40,18 @@ const KernelResult = z.object({
   /** Flops of one apply (2 × multiply-adds). */
   flops: z.number(),
   denseFlops: z.number(),
+  /** Median ms per apply, and the fastest and slowest sample. */
   ms: z.number(),
+  msMin: z.number(),
+  msMax: z.number(),
   denseMs: z.number(),
+  denseMsMin: z.number(),
+  denseMsMax: z.number(),
+  /** Timed samples of each (= the config's repeats). */
+  samples: z.number(),
+  /** Calls per sample (each sample's time is divided by it): enough to span ≥ 100 clock steps. */
+  reps: z.number(),
+  /** Median over rounds of denseMs / ms, paired within each round. */
   speedup: z.number(),
   efficiency: z.number(),
   gflops: z.number(),
@@ -54,7 +67,18 @@ export const speedup = defineExperiment({
   title: 'Structured kernels vs the dense GEMM on this GPU (ms, speedup, GFLOP/s)',
   config: SpeedupConfig,
   summary: SpeedupSummary,
-  timingFields: ['ms', 'denseMs', 'speedup', 'efficiency', 'gflops'],
+  timingFields: [
+    'ms',
+    'msMin',
+    'msMax',
+    'denseMs',
+    'denseMsMin',
+    'denseMsMax',
+    'reps',
+    'speedup',
+    'efficiency',
+    'gflops',
+  ],
   timingSeries: ['speedup/', 'ms/'],
   check(config) {
     config.kernels.forEach((s, i) => {
@@ -77,7 +101,6 @@ export const speedup = defineExperiment({
     };
     ctx.setSummary(summary);
     const total = config.kernels.length * config.sizes.length * config.batch.length;
-    const denseCache = new Map<string, number>();
     let done = 0;
     for (let i = 0; i < config.kernels.length; i++) {
       const spec = config.kernels[i];
@@ -90,27 +113,22 @@ export const speedup = defineExperiment({
           const krng = rng.fork();
           const x = Tensor.randn(gpu, [b, n], krng);
           const M = def.random(gpu, n, n, spec as never, { rng: krng });
+          const W = Tensor.randn(gpu, [n, n], krng.fork());
           try {
-            const key = `${n}x${b}`;
-            let denseMs = denseCache.get(key);
-            if (denseMs === undefined) {
-              const W = Tensor.randn(gpu, [n, n], krng.fork());
-              try {
-                denseMs = await timeGpu(
-                  gpu,
-                  () => tidy(() => void matmul(x, W, { transB: true })),
-                  config.warmup,
-                  config.repeats,
-                );
-              } finally {
-                W.dispose();
-              }
-              denseCache.set(key, denseMs);
-            }
-            const ms = await timeGpu(gpu, () => tidy(() => void M.apply(x)), config.warmup, config.repeats);
+            // Dense and structured alternate in every round: no cached dense time.
+            const { samples, reps } = await timeAlternating(
+              gpu,
+              [() => tidy(() => void matmul(x, W, { transB: true })), () => tidy(() => void M.apply(x))],
+              config.warmup,
+              config.repeats,
+            );
+            const dense = timeStatsOf(samples[0]);
+            const own = timeStatsOf(samples[1]);
+            const ms = own.median;
+            const denseMs = dense.median;
             const flops = M.flops(b);
             const denseFlops = 2 * b * n * n;
-            const sp = ms > 0 ? denseMs / ms : 0;
+            const sp = median(samples[1].map((t, r) => (t > 0 ? samples[0][r] / t : 0)));
             const row = {
               label,
               family: spec.family,
@@ -120,7 +138,13 @@ export const speedup = defineExperiment({
               flops,
               denseFlops,
               ms,
+              msMin: own.min,
+              msMax: own.max,
               denseMs,
+              denseMsMin: dense.min,
+              denseMsMax: dense.max,
+              samples: own.n,
+              reps,
               speedup: sp,
               efficiency: flops > 0 ? (sp * flops) / denseFlops : 0,
               gflops: ms > 0 ? flops / (ms * 1e6) : 0,
@@ -133,6 +157,7 @@ export const speedup = defineExperiment({
               value: row.speedup,
             };
           } finally {
+            W.dispose();
             M.dispose();
             x.dispose();
           }

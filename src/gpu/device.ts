@@ -55,7 +55,37 @@ const WANTED_LIMITS = [
 ] as const;
 
 const FLUSH_EVERY = 48; // dispatches per command buffer before an automatic submit
-const MAX_TIMED_PASSES = 1024;
+/** Compute passes one time() call can time (timestamp pairs in its query set); later ones run untimed. */
+export const MAX_TIMED_PASSES = 1024;
+
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b < 0n ? -b : b;
+  while (y) [x, y] = [y, x % y];
+  return x;
+}
+
+/** The smallest step performance.now() shows here (ms): browsers coarsen it (5–100 µs). */
+function wallClockResolutionMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    let t1 = performance.now();
+    while (t1 === t0) t1 = performance.now();
+    best = Math.min(best, t1 - t0);
+  }
+  return best;
+}
+
+/** What one time() call measured. */
+export interface GpuTiming {
+  ms: number;
+  method: 'timestamp-query' | 'wall-clock';
+  /** Compute passes recorded during the call. */
+  passes: number;
+  /** Of those, the passes inside the timed span (≤ MAX_TIMED_PASSES with timestamps). */
+  timedPasses: number;
+}
 
 /** WebGPU takes override constants as numbers only (booleans as 0 / 1). */
 function numericConstants(c: Kernel['constants']): Record<string, number> | undefined {
@@ -77,7 +107,11 @@ export class Gpu {
   private lostInfo: GPUDeviceLostInfo | null = null;
   private lostListeners = new Set<(e: DeviceLostError) => void>();
   private errors: string[] = [];
-  private timing: { querySet: GPUQuerySet; passes: number } | null = null;
+  private timing: { querySet: GPUQuerySet; passes: number; total: number } | null = null;
+  /** GCD of every timestamp difference seen (ns): the timer's observed quantum. */
+  private tickGcd = 0n;
+  private wallResolution: number | null = null;
+  private recordedPasses = 0;
   private querySet: GPUQuerySet | null = null;
 
   private constructor(
@@ -348,6 +382,7 @@ export class Gpu {
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const enc = this.getEncoder();
     let timestampWrites: GPUComputePassTimestampWrites | undefined;
+    if (this.timing) this.timing.total++;
     if (this.timing && this.timing.passes < MAX_TIMED_PASSES) {
       const i = this.timing.passes++;
       timestampWrites = {
@@ -356,6 +391,7 @@ export class Gpu {
         endOfPassWriteIndex: 2 * i + 1,
       };
     }
+    this.recordedPasses++;
     const pass = enc.beginComputePass(timestampWrites ? { timestampWrites } : {});
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -435,20 +471,36 @@ export class Gpu {
   // ---------------------------------------------------------------- timing
 
   /**
-   * Time the GPU work that `fn` records. With timestamp queries: from the start of the first
-   * compute pass to the end of the last one. Without: wall clock from submit to completion.
+   * The timer's resolution in ms: with timestamp queries the observed quantum (GCD of every
+   * timestamp difference seen so far: 0.065536 when Dawn quantises, ~1e-6 when it does not; null
+   * before any timing); without, the step of performance.now().
    */
-  async time(fn: () => void): Promise<{ ms: number; method: 'timestamp-query' | 'wall-clock' }> {
+  timerResolutionMs(): number | null {
+    if (!this.hasTimestamps) {
+      this.wallResolution ??= wallClockResolutionMs();
+      return this.wallResolution;
+    }
+    return this.tickGcd > 0n ? Number(this.tickGcd) / 1e6 : null;
+  }
+
+  /**
+   * Time the GPU work that `fn` records. With timestamp queries: from the start of the first
+   * compute pass to the end of the last timed one (at most MAX_TIMED_PASSES; `timedPasses` says how
+   * many were inside the span). Without: wall clock from submit to completion (all passes timed).
+   */
+  async time(fn: () => void): Promise<GpuTiming> {
     await this.sync();
     if (!this.hasTimestamps) {
       const t0 = performance.now();
+      const before = this.recordedPasses;
       fn();
       await this.sync();
-      return { ms: performance.now() - t0, method: 'wall-clock' };
+      const passes = this.recordedPasses - before;
+      return { ms: performance.now() - t0, method: 'wall-clock', passes, timedPasses: passes };
     }
     if (!this.querySet)
       this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_TIMED_PASSES });
-    this.timing = { querySet: this.querySet, passes: 0 };
+    this.timing = { querySet: this.querySet, passes: 0, total: 0 };
     try {
       fn();
     } catch (e) {
@@ -456,11 +508,11 @@ export class Gpu {
       this.flush();
       throw e;
     }
-    const passes = this.timing.passes;
+    const { passes, total } = this.timing;
     this.timing = null;
     if (passes === 0) {
       await this.sync();
-      return { ms: 0, method: 'timestamp-query' };
+      return { ms: 0, method: 'timestamp-query', passes: 0, timedPasses: 0 };
     }
     const n = 2 * passes;
     const resolve = this.device.createBuffer({
@@ -477,6 +529,7 @@ export class Gpu {
       if (ts[i] < lo) lo = ts[i];
       if (ts[i + 1] > hi) hi = ts[i + 1];
     }
-    return { ms: Number(hi - lo) / 1e6, method: 'timestamp-query' };
+    for (let i = 1; i < n; i++) if (ts[i] !== ts[0]) this.tickGcd = gcd(this.tickGcd, ts[i] - ts[0]);
+    return { ms: Number(hi - lo) / 1e6, method: 'timestamp-query', passes: total, timedPasses: passes };
   }
 }

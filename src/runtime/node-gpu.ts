@@ -28,7 +28,9 @@ export async function createNodeGpu(options: Omit<GpuOptions, 'gpu'> = {}): Prom
   }
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  const gpu = create([]);
+  // Dawn rounds timestamps to multiples of 65.536 µs unless told not to (a precaution against
+  // timing side channels in browsers): every GPU time here would otherwise be a multiple of it.
+  const gpu = create(['disable-dawn-features=timestamp_quantization']);
   const g = await Gpu.create({ ...options, gpu });
   tuneForAdapter(g);
   return g;

@@ -155,6 +155,8 @@ export async function* run(
     }
   }
   result.endedAt = new Date().toISOString();
+  // Known once something was timed (the timestamp quantum is observed, not declared).
+  result.env.clockResolutionMs = ctx.gpu.timerResolutionMs();
   // Every written result must validate against the published schema: a NaN or a missing field is
   // a bug in the kind, reported as a failure rather than written as broken JSON.
   const check = resultSchemaOf(def.kind).safeParse(result);
