@@ -236,7 +236,7 @@ export function decodeMatrix(
   if (m.rows * m.cols > MAX_FILE_ELEMENTS)
     throw new MatrixFileError(
       name,
-      `matrix ${m.rows}×${m.cols} exceeds the limit of ${MAX_FILE_ELEMENTS} entries`,
+      `matrix ${m.rows} × ${m.cols} is over the limit for a matrix file of 4096 × 8192 (${MAX_FILE_ELEMENTS.toLocaleString('en-US')} entries, in any shape)`,
     );
   return m;
 }

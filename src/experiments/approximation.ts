@@ -35,6 +35,8 @@ import {
 
 /** Matrices larger than this many entries are refused (the CPU error analysis is O(entries)). */
 export const MAX_ENTRIES = 2048 * 2048;
+/** MAX_ENTRIES as users read it. */
+const MAX_SHAPE = '2048 × 2048';
 
 const Sweep = z.strictObject({
   /** Parameter budgets as fractions of the dense count rows·cols. */
@@ -128,7 +130,7 @@ function generatedShape(src: ApproximationConfig['matrix']): { rows: number; col
 function checkShape(config: ApproximationConfig, rows: number, cols: number): void {
   if (rows * cols > MAX_ENTRIES)
     throw new InputError(
-      `${rows}×${cols} has ${rows * cols} entries, over this experiment's limit of ${MAX_ENTRIES}`,
+      `${rows} × ${cols} is over this experiment's limit of ${MAX_SHAPE} (${MAX_ENTRIES.toLocaleString('en-US')} entries; other shapes up to that many entries, e.g. 1024 × 4096, are fine)`,
       'matrix',
     );
   config.methods.forEach((s, i) => {

@@ -1,14 +1,15 @@
 /**
  * Spec schemas of every structured family: the names experiment configs use
- * ({"family": "monarch", "blocks": 16}). Shape-dependent checks (blocks dividing n, rank ≤ min
- * side) are done by each family's validate(), which throws SpecError naming the field.
+ * ({"family": "monarch", "blocks": 16}). Unknown keys are errors (a typo like "rnak" must not
+ * silently fall back to a default). Shape-dependent checks (blocks dividing n, rank ≤ min side) are
+ * done by each family's validate(), which throws SpecError naming the field.
  */
 import { z } from 'zod';
 
 const posInt = z.number().int().min(1);
 const density = z.number().gt(0).max(1);
 
-export const LowRankSpec = z.object({
+export const LowRankSpec = z.strictObject({
   family: z.literal('lowrank'),
   rank: posInt,
   /** exact: Jacobi SVD on the CPU in f64; randomized: seeded Halko–Martinsson–Tropp; auto picks by size. */
@@ -17,30 +18,30 @@ export const LowRankSpec = z.object({
   niter: z.number().int().min(0).default(4),
 });
 
-export const BlockDiagSpec = z.object({ family: z.literal('blockdiag'), blocks: posInt });
+export const BlockDiagSpec = z.strictObject({ family: z.literal('blockdiag'), blocks: posInt });
 
-export const MonarchSpec = z.object({
+export const MonarchSpec = z.strictObject({
   family: z.literal('monarch'),
   /** m1, the number of blocks of the first factor R; default: the divisor of n closest to √n. */
   blocks: posInt.optional(),
 });
 
-export const SparseSpec = z.object({ family: z.literal('sparse'), density });
+export const SparseSpec = z.strictObject({ family: z.literal('sparse'), density });
 
-export const NMSparseSpec = z.object({
+export const NMSparseSpec = z.strictObject({
   family: z.literal('nm-sparse'),
   n: posInt.default(2),
   m: posInt.default(4),
 });
 
-export const SparseLowRankSpec = z.object({
+export const SparseLowRankSpec = z.strictObject({
   family: z.literal('sparse+lowrank'),
   rank: posInt,
   density,
   rounds: z.number().int().min(1).default(5),
 });
 
-export const KroneckerSpec = z.object({
+export const KroneckerSpec = z.strictObject({
   family: z.literal('kronecker'),
   /** PHM n: W ≈ Σ_{i<terms} A_i ⊗ B_i. */
   terms: posInt,
@@ -48,9 +49,9 @@ export const KroneckerSpec = z.object({
   factor: z.union([posInt, z.tuple([posInt, posInt])]).optional(),
 });
 
-export const OrthoProjSpec = z.object({ family: z.literal('orthoproj'), rank: posInt });
+export const OrthoProjSpec = z.strictObject({ family: z.literal('orthoproj'), rank: posInt });
 
-export const FwsvdSpec = z.object({
+export const FwsvdSpec = z.strictObject({
   family: z.literal('fwsvd'),
   rank: posInt,
   /** One importance per input feature (Fisher information); default: all equal (plain truncated SVD). */

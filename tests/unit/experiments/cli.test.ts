@@ -147,3 +147,59 @@ describe('npm run experiment -- result.json', () => {
     );
   });
 });
+
+describe('CLI error messages (exit 2, the text a user reads)', () => {
+  async function run(text: string) {
+    const readFile = async (p: string) => {
+      if (p === '/v/c.json') return enc(text);
+      throw new Error(`ENOENT: no such file or directory, open '${p}'`);
+    };
+    const r = await cli(['/v/c.json'], { readFile });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    return r.stderr;
+  }
+  const config = (patch: Any) =>
+    JSON.stringify({
+      ...smallConfig(),
+      matrix: { source: 'generate', generator: 'gaussian', rows: 16, cols: 16 },
+      ...patch,
+    });
+
+  it('an unknown key inside a method is named, with the key it probably meant', async () => {
+    expect(await run(config({ methods: [{ family: 'lowrank', rnak: 4 }] }))).toBe(
+      'error: /v/c.json: methods[0].rnak: unknown key (did you mean "rank"?)\n',
+    );
+    expect(
+      await run(
+        config({
+          methods: [
+            { family: 'lowrank', rank: 4 },
+            { family: 'monarch', blocks: 4, colour: 1 },
+          ],
+        }),
+      ),
+    ).toBe('error: /v/c.json: methods[1].colour: unknown key (known keys: family, blocks)\n');
+    expect(await run(config({ sweep: { budget: [0.1] } }))).toBe(
+      'error: /v/c.json: sweep.budget: unknown key (did you mean "budgets"?)\n',
+    );
+  });
+
+  it('JSON syntax errors give line and column', async () => {
+    // The position of the token that broke the syntax (V8's text after the colon varies by version).
+    expect(await run('{\n  "schema": "smx/experiment@1"\n  "kind": "approximation"\n}\n')).toMatch(
+      /^error: \/v\/c\.json: not valid JSON at line 3, column 3: \S.*\n$/,
+    );
+    expect(await run('{\n  "schema": "smx/experiment@1",\n')).toMatch(
+      /^error: \/v\/c\.json: not valid JSON at line 3, column 1: /,
+    );
+  });
+
+  it('limits read as shapes', async () => {
+    expect(
+      await run(config({ matrix: { source: 'generate', generator: 'gaussian', rows: 3000, cols: 3000 } })),
+    ).toBe(
+      "error: /v/c.json: matrix: 3000 × 3000 is over this experiment's limit of 2048 × 2048 (4,194,304 entries; other shapes up to that many entries, e.g. 1024 × 4096, are fine)\n",
+    );
+  });
+});
