@@ -5,7 +5,8 @@
 // workgroup loads TILE / g such groups into workgroup memory, runs the stages there (radix-4: two
 // stages per barrier, a last radix-2 stage when lg is odd), and writes them back multiplied by
 // `scale`. The host plans passes of up to log2(TILE) = 12 stages: n ≤ 4096 takes one pass, n ≤ 2^24
-// two. `first` reads x and writes out; `inplace` transforms out in place (later passes).
+// two. Every pass reads x and writes out; the host ping-pongs between the output and a scratch
+// buffer so that the last pass writes the output (one entry point: one pipeline to compile).
 //
 // Butterfly: (a, b) → (a + b, a − b) for the pair (j, j + h) inside every block of 2h.
 
@@ -93,7 +94,7 @@ fn firstGroup(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 @compute @workgroup_size(256)
-fn first(
+fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
@@ -119,29 +120,55 @@ fn first(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Register variant (no workgroup memory, no barriers): one invocation loads one group of g ≤ 16
+// elements (spaced `stride` apart) into registers, applies its lg ≤ 4 stages and stores them. The
+// host plans ⌈log2 n / 4⌉ such passes. On CPU adapters (SwiftShader) barriers are costly and this
+// is the faster plan; on GPUs the workgroup plan above moves the data fewer times.
+
+var<private> v: array<f32, 16>;
+
+fn radixBase(grp: u32) -> u32 {
+  let perRow = params.n / params.g;
+  let row = grp / perRow;
+  let q = grp % perRow;
+  return row * params.n + (q / params.stride) * params.g * params.stride + (q % params.stride);
+}
+
+fn butterflies() {
+  var h = 1u;
+  loop {
+    if (h >= params.g) {
+      break;
+    }
+    for (var j = 0u; j < params.g; j++) {
+      if ((j & h) == 0u) {
+        let a = v[j];
+        let b = v[j + h];
+        v[j] = a + b;
+        v[j + h] = a - b;
+      }
+    }
+    h = h * 2u;
+  }
+}
+
 @compute @workgroup_size(256)
-fn inplace(
+fn radix(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let g0 = firstGroup(wid, nwg);
-  for (var f = lid; f < TILE; f += WG) {
-    let sk = slotOf(f);
-    let gi = globalIndex(g0 + sk.x, sk.y);
-    var v = 0.0;
-    if (gi != 0xffffffffu) {
-      v = out[gi];
-    }
-    tile[sk.x * params.g + sk.y] = v;
+  let grp = (wid.y * nwg.x + wid.x) * WG + lid;
+  if (grp >= params.total / params.g) {
+    return;
   }
-  workgroupBarrier();
-  stages(lid);
-  for (var f = lid; f < TILE; f += WG) {
-    let sk = slotOf(f);
-    let gi = globalIndex(g0 + sk.x, sk.y);
-    if (gi != 0xffffffffu) {
-      out[gi] = tile[sk.x * params.g + sk.y] * params.scale;
-    }
+  let base = radixBase(grp);
+  for (var k = 0u; k < params.g; k++) {
+    v[k] = x[base + k * params.stride];
+  }
+  butterflies();
+  for (var k = 0u; k < params.g; k++) {
+    out[base + k * params.stride] = v[k] * params.scale;
   }
 }

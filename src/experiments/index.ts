@@ -5,5 +5,6 @@
 export { type ApproximationConfig, type ApproximationSummary, approximation } from './approximation';
 export { type AnyExperiment, KINDS } from './kinds';
 export * from './schema';
+export { type SketchConfig, type SketchSummary, sketch } from './sketch';
 export { type SpectrumConfig, type SpectrumSummary, spectrum } from './spectrum';
 export { type SpeedupConfig, type SpeedupSummary, speedup } from './speedup';

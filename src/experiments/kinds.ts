@@ -5,9 +5,10 @@
  */
 import { approximation } from './approximation';
 import type { ExperimentDef } from './envelope';
+import { sketch } from './sketch';
 import { spectrum } from './spectrum';
 import { speedup } from './speedup';
 
-export const KINDS = [approximation, spectrum, speedup] as const;
+export const KINDS = [approximation, spectrum, speedup, sketch] as const;
 
 export type AnyExperiment = ExperimentDef<unknown, unknown>;

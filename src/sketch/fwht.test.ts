@@ -22,22 +22,23 @@ const rng = new Rng(15001);
 
 describe('fwht', () => {
   // f32 sums of n·log n terms of size ~1: relative to the largest output, error ≲ log2(n)·eps·√n.
-  for (let L = 0; L <= 14; L++) {
-    const n = 2 ** L;
-    for (const batch of L <= 8 ? [1, 3, 17] : L <= 12 ? [1, 3] : [2]) {
-      for (const normalised of [false, true]) {
-        it(`n = ${n}, batch ${batch}, ${normalised ? 'normalised' : 'unnormalised'} matches the f64 oracle`, async () => {
-          const x = Float32Array.from(rng.normals(batch * n));
-          const t = Tensor.fromArray(gpu, x, [batch, n]);
-          const y = fwht(t, { normalised });
-          const got = await y.read();
-          t.dispose();
-          y.dispose();
-          expect(relMaxError(got, fwhtRef(x, n, normalised))).toBeLessThan(2e-6 * Math.max(1, L));
-        });
+  for (const variant of ['workgroup', 'registers'] as const)
+    for (let L = 0; L <= 14; L++) {
+      const n = 2 ** L;
+      for (const batch of L <= 8 ? [L % 2 ? 17 : 1] : L <= 12 ? [3] : [2]) {
+        for (const normalised of L % 4 === 2 ? [false, true] : [L % 3 === 0]) {
+          it(`${variant}: n = ${n}, batch ${batch}, ${normalised ? 'normalised' : 'unnormalised'} matches the f64 oracle`, async () => {
+            const x = Float32Array.from(rng.normals(batch * n));
+            const t = Tensor.fromArray(gpu, x, [batch, n]);
+            const y = fwht(t, { normalised, variant });
+            const got = await y.read();
+            t.dispose();
+            y.dispose();
+            expect(relMaxError(got, fwhtRef(x, n, normalised))).toBeLessThan(2e-6 * Math.max(1, L));
+          });
+        }
       }
     }
-  }
 
   it('plans one pass up to 4096 and a few beyond', () => {
     expect(fwhtPasses(4096)).toEqual([{ g: 4096, lg: 12, stride: 1 }]);
@@ -47,16 +48,19 @@ describe('fwht', () => {
     ]);
     expect(fwhtPasses(2 ** 24).length).toBe(2);
     expect(fwhtPasses(1)).toEqual([{ g: 1, lg: 0, stride: 1 }]);
+    expect(fwhtPasses(2 ** 14, 'registers').map((p) => p.g)).toEqual([16, 16, 16, 4]);
   });
 
   it('a strided second pass over several rows (n = 2^15, batch 3) matches the oracle', async () => {
     const n = 2 ** 15;
     const x = Float32Array.from(rng.normals(3 * n));
     const t = Tensor.fromArray(gpu, x, [3, n]);
-    const y = fwht(t);
-    expect(relMaxError(await y.read(), fwhtRef(x, n))).toBeLessThan(4e-5);
+    for (const variant of ['workgroup', 'registers'] as const) {
+      const y = fwht(t, { variant });
+      expect(relMaxError(await y.read(), fwhtRef(x, n)), variant).toBeLessThan(4e-5);
+      y.dispose();
+    }
     t.dispose();
-    y.dispose();
   });
 
   it('transforms the identity into H_n, and H·H = n·I', async () => {
@@ -84,22 +88,23 @@ describe('fwht', () => {
   });
 
   for (const normalised of [false, true])
-    it(`backward matches finite differences (${normalised ? 'normalised' : 'unnormalised'})`, async () => {
-      const n = 16;
-      const batch = 3;
-      const x = rng.normals(batch * n);
-      const c = rng.normals(batch * n);
-      const xt = Tensor.fromArray(gpu, x, [batch, n]).trainable();
-      tidy(() => fwht(xt, { normalised }).backward(Tensor.fromArray(gpu, c, [batch, n])));
-      const loss = (v: Float64Array) => {
-        const y = fwhtRef(v, n, normalised);
-        let s = 0;
-        for (let i = 0; i < y.length; i++) s += y[i] * c[i];
-        return s;
-      };
-      expect(relMaxError(await xt.grad!.read(), numericGrad(loss, x))).toBeLessThan(1e-5);
-      xt.dispose();
-    });
+    for (const variant of ['workgroup', 'registers'] as const)
+      it(`${variant}: backward matches finite differences (${normalised ? 'normalised' : 'unnormalised'})`, async () => {
+        const n = 16;
+        const batch = 3;
+        const x = rng.normals(batch * n);
+        const c = rng.normals(batch * n);
+        const xt = Tensor.fromArray(gpu, x, [batch, n]).trainable();
+        tidy(() => fwht(xt, { normalised, variant }).backward(Tensor.fromArray(gpu, c, [batch, n])));
+        const loss = (v: Float64Array) => {
+          const y = fwhtRef(v, n, normalised);
+          let s = 0;
+          for (let i = 0; i < y.length; i++) s += y[i] * c[i];
+          return s;
+        };
+        expect(relMaxError(await xt.grad!.read(), numericGrad(loss, x))).toBeLessThan(1e-5);
+        xt.dispose();
+      });
 
   it('rejects a length that is not a power of two, naming it', () => {
     const t = Tensor.zeros(gpu, [2, 12]);

@@ -14,14 +14,31 @@ import { Tensor } from '../tensor/tensor';
 export const FWHT_TILE = 4096;
 const LOG_TILE = 12;
 
-export const fwhtKernel = (inplace: boolean): Kernel => ({
+/** Largest group of the register variant (must match the private array in the WGSL). */
+export const FWHT_RADIX = 16;
+const LOG_RADIX = 4;
+
+/**
+ * Two plans: 'workgroup' (up to 12 stages per pass in workgroup memory, radix-4 between barriers:
+ * one pass up to n = 4096, two up to 2^24) and 'registers' (up to 4 stages per pass in registers,
+ * no barriers: ⌈log2 n / 4⌉ passes). GPUs get the first; CPU adapters (SwiftShader), where
+ * barriers are costly, the second — see docs/benchmarks.md.
+ */
+export type FwhtVariant = 'workgroup' | 'registers';
+
+export const fwhtKernel = (variant: FwhtVariant): Kernel => ({
   name: 'fwht',
   code: fwhtSrc,
-  entry: inplace ? 'inplace' : 'first',
+  entry: variant === 'workgroup' ? 'main' : 'radix',
 });
 
 export function fwhtKernels(): Kernel[] {
-  return [fwhtKernel(false), fwhtKernel(true)];
+  return [fwhtKernel('workgroup'), fwhtKernel('registers')];
+}
+
+/** The variant for a device: registers on CPU (fallback / SwiftShader) adapters, workgroup otherwise. */
+export function fwhtVariantFor(info: { isFallbackAdapter: boolean; architecture?: string }): FwhtVariant {
+  return info.isFallbackAdapter || info.architecture === 'swiftshader' ? 'registers' : 'workgroup';
 }
 
 export function isPowerOfTwo(n: number): boolean {
@@ -40,13 +57,17 @@ export function checkPowerOfTwo(n: number, what: string): number {
   return Math.round(Math.log2(n));
 }
 
-/** The passes for length n: stages [start, start + lg) each, at most log2(TILE) per pass. */
-export function fwhtPasses(n: number): Array<{ g: number; lg: number; stride: number }> {
+/** The passes for length n: stages [start, start + lg) each, at most log2(TILE) (or log2(RADIX)) per pass. */
+export function fwhtPasses(
+  n: number,
+  variant: FwhtVariant = 'workgroup',
+): Array<{ g: number; lg: number; stride: number }> {
   const L = checkPowerOfTwo(n, 'fwht');
+  const most = variant === 'workgroup' ? LOG_TILE : LOG_RADIX;
   const passes: Array<{ g: number; lg: number; stride: number }> = [];
   let start = 0;
   do {
-    const lg = Math.min(LOG_TILE, L - start);
+    const lg = Math.min(most, L - start);
     passes.push({ g: 2 ** lg, lg, stride: 2 ** start });
     start += lg;
   } while (start < L);
@@ -56,21 +77,28 @@ export function fwhtPasses(n: number): Array<{ g: number; lg: number; stride: nu
 export interface FwhtOptions {
   /** Divide by √n so the transform is orthogonal (default false: H·H = n·I). */
   normalised?: boolean;
+  /** Force a plan (tests, benchmarks); default: fwhtVariantFor(the device). */
+  variant?: FwhtVariant;
 }
 
 /** Walsh–Hadamard transform of every row (last axis) of x; any rank ≥ 1. */
 export function fwht(x: Tensor, opts: FwhtOptions = {}): Tensor {
   if (x.rank < 1) throw new ShapeError('fwht needs a tensor of rank ≥ 1');
   const n = x.shape[x.rank - 1];
-  const passes = fwhtPasses(n);
+  const variant = opts.variant ?? fwhtVariantFor(x.gpu.info);
+  const passes = fwhtPasses(n, variant);
   const normalised = opts.normalised ?? false;
   const out = Tensor.empty(x.gpu, x.shape, 'A Walsh–Hadamard transform');
-  const groups = Math.ceil(x.size / FWHT_TILE);
+  // Ping-pong: pass i writes `out` when (passes − 1 − i) is even, else the scratch buffer.
+  const scratch = passes.length > 1 ? x.gpu.createStorage(x.size * 4, 'FWHT scratch') : null;
+  let src = x.buffer;
   passes.forEach((p, i) => {
     const last = i === passes.length - 1;
+    const dst = (passes.length - 1 - i) % 2 === 0 || !scratch ? out.buffer : scratch;
+    const groups = variant === 'workgroup' ? Math.ceil(x.size / FWHT_TILE) : Math.ceil(x.size / p.g / 256);
     x.gpu.dispatch(
-      fwhtKernel(i > 0),
-      i === 0 ? { x: x.buffer, out: out.buffer } : { out: out.buffer },
+      fwhtKernel(variant),
+      { x: src, out: dst },
       {
         n,
         total: x.size,
@@ -81,6 +109,8 @@ export function fwht(x: Tensor, opts: FwhtOptions = {}): Tensor {
       },
       x.gpu.grid1d(groups),
     );
+    src = dst;
   });
-  return record(out, [x], (g) => [fwht(g, { normalised })]);
+  if (scratch) x.gpu.pool.release(scratch);
+  return record(out, [x], (g) => [fwht(g, { normalised, variant })]);
 }
