@@ -7,6 +7,8 @@
 //                        0 alpha·x + beta·y, 1 alpha·x·y, 2 x / y,
 //                        3 relu'(y)·x, 4 gelu'(y)·x, 5 (1 − y²)·x, 6 sign(y)·x
 //                        (gradients: x = upstream, y = input or output)
+// update (y → out, in place):  out = alpha·out + beta·y (y broadcasts as above): optimizer steps,
+//                        gradient accumulation. fill (→ out, in place): out = alpha.
 
 override OP: u32 = 0u;
 
@@ -91,4 +93,26 @@ fn binary(
     default: { r = u * sign(v); }
   }
   out[i] = r;
+}
+
+@compute @workgroup_size(256)
+fn update(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let i = index(wid, nwg, lid);
+  if (i >= params.n) { return; }
+  out[i] = params.alpha * out[i] + params.beta * y[i % params.ySize];
+}
+
+@compute @workgroup_size(256)
+fn fill(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let i = index(wid, nwg, lid);
+  if (i >= params.n) { return; }
+  out[i] = params.alpha;
 }

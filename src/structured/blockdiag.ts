@@ -236,7 +236,7 @@ export class BlockDiagMatrix implements StructuredMatrix {
     readonly rows: number,
     readonly cols: number,
     readonly blocks: number,
-    readonly w: Tensor,
+    public w: Tensor,
   ) {
     const R = rows / blocks;
     const K = cols / blocks;

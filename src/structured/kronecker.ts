@@ -72,8 +72,8 @@ export class KroneckerMatrix implements StructuredMatrix {
   /** A [p·n, q], B [r, n·s] (see the file comment). */
   constructor(
     readonly shape: KronShape,
-    readonly A: Tensor,
-    readonly B: Tensor,
+    public A: Tensor,
+    public B: Tensor,
   ) {
     const { n, p, q, r, s } = shape;
     this.rows = p * r;

@@ -95,8 +95,8 @@ export class LowRankMatrix implements StructuredMatrix {
   readonly rank: number;
 
   constructor(
-    readonly B: Tensor,
-    readonly A: Tensor,
+    public B: Tensor,
+    public A: Tensor,
     readonly kind: string = 'lowrank',
   ) {
     if (B.rank !== 2 || A.rank !== 2 || B.shape[1] !== A.shape[0])

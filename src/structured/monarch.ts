@@ -35,8 +35,8 @@ export class MonarchMatrix implements StructuredMatrix {
   /** w1 [m1, m2, P], w2 [m2, Q, m1]. */
   constructor(
     readonly shape: MonarchShape,
-    readonly w1: Tensor,
-    readonly w2: Tensor,
+    public w1: Tensor,
+    public w2: Tensor,
   ) {
     const { rows, cols, m1, m2, P, Q } = shape;
     this.rows = rows;

@@ -49,12 +49,12 @@ export class NMSparseMatrix implements StructuredMatrix {
   readonly rows: number;
   readonly cols: number;
   /** Kept values, row-major by (row, group, k) (trainable). */
-  readonly values: Tensor;
+  values: Tensor;
   /** The same support as CSR (for the backward passes and toDense). */
   readonly pattern: SparsePattern;
   /** In-group offsets of every kept value, 0 ≤ off < m, ascending within a group. */
   readonly offsets: Uint8Array | Uint16Array;
-  private idxw: GPUBuffer | null = null;
+  private idxw: Tensor | null = null;
   private readonly packedIdx: Uint32Array;
 
   constructor(
@@ -114,10 +114,10 @@ export class NMSparseMatrix implements StructuredMatrix {
 
   private indexBuffer(): GPUBuffer {
     if (!this.idxw) {
-      this.idxw = this.gpu.createStorage(this.packedIdx.byteLength, 'N:M packed indices');
-      this.gpu.write(this.idxw, this.packedIdx);
+      // A u32 tensor owned by this matrix (kept out of any enclosing tidy(), disposed with it).
+      this.idxw = Tensor.fromArray(this.gpu, this.packedIdx, [this.packedIdx.length], 'u32').keep();
     }
-    return this.idxw;
+    return this.idxw.buffer;
   }
 
   private forward: PackedForward = (xt, { batch, bp4, tile4, groups }) => {
@@ -147,7 +147,7 @@ export class NMSparseMatrix implements StructuredMatrix {
   dispose(): void {
     this.values.dispose();
     this.pattern.dispose();
-    if (this.idxw && !this.gpu.lost) this.gpu.pool.release(this.idxw);
+    this.idxw?.dispose();
     this.idxw = null;
   }
 }

@@ -38,8 +38,8 @@ export class OrthoProjMatrix implements StructuredMatrix {
 
   /** U: orthonormal basis [in, r]; WU: W·U [out, r]. */
   constructor(
-    readonly U: Tensor,
-    readonly WU: Tensor,
+    public U: Tensor,
+    public WU: Tensor,
   ) {
     if (U.rank !== 2 || WU.rank !== 2 || U.shape[1] !== WU.shape[1])
       throw new ShapeError(

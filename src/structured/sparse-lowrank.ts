@@ -60,10 +60,10 @@ export class SparseLowRankMatrix implements StructuredMatrix {
 
   constructor(
     /** [rows, rank] */
-    readonly B: Tensor,
+    public B: Tensor,
     /** [rank, cols] */
-    readonly A: Tensor,
-    readonly S: SparseMatrix,
+    public A: Tensor,
+    public S: SparseMatrix,
   ) {
     if (B.rank !== 2 || A.rank !== 2 || B.shape[1] !== A.shape[0])
       throw new ShapeError(`sparse+lowrank: B [${B.shape}] · A [${A.shape}] is not a product`);

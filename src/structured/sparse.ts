@@ -111,7 +111,7 @@ type IndexName = 'rowPtr' | 'colIdx' | 'rowOf' | 'cscPtr' | 'cscRow' | 'cscPerm'
  * with `cscPerm` pointing back into the CSR value order) is built on the first backward pass.
  */
 export class SparsePattern {
-  private bufs = new Map<IndexName, GPUBuffer>();
+  private bufs = new Map<IndexName, Tensor>();
   private csc: { ptr: Uint32Array; row: Uint32Array; perm: Uint32Array } | null = null;
   private rowOfCpu: Uint32Array | null = null;
 
@@ -205,15 +205,20 @@ export class SparsePattern {
                 : name === 'cscRow'
                   ? this.cscCpu().row
                   : this.cscCpu().perm;
-      b = this.gpu.createStorage(data.byteLength, `A sparse index array (${name}, ${data.length} entries)`);
-      this.gpu.write(b, data);
+      // A u32 tensor owned by the pattern (kept out of any enclosing tidy(), disposed with it).
+      b = Tensor.fromArray(this.gpu, data, [data.length], 'u32').keep();
       this.bufs.set(name, b);
     }
-    return b;
+    return b.buffer;
+  }
+
+  /** The u32 index tensors uploaded so far (for memory accounting). */
+  indexTensors(): Tensor[] {
+    return [...this.bufs.values()];
   }
 
   dispose(): void {
-    if (!this.gpu.lost) for (const b of this.bufs.values()) this.gpu.pool.release(b);
+    for (const b of this.bufs.values()) b.dispose();
     this.bufs.clear();
   }
 }
@@ -452,7 +457,7 @@ export class SparseMatrix implements StructuredMatrix {
   readonly rows: number;
   readonly cols: number;
   /** The stored values in CSR order (trainable). */
-  readonly values: Tensor;
+  values: Tensor;
 
   constructor(
     readonly pattern: SparsePattern,

@@ -1,3 +1,13 @@
+export {
+  axpbyInPlace,
+  backward,
+  fillInPlace,
+  gradEnabled,
+  needsGrad,
+  noGrad,
+  record,
+  zeroGrad,
+} from './autograd';
 export * from './ops';
 export { Rng } from './rng';
-export { checkShape, Tensor, tidy } from './tensor';
+export { type BackwardFn, checkShape, type DType, Tensor, tidy } from './tensor';

@@ -71,6 +71,11 @@ export const binaryKernel = (op: BinaryOp): Kernel => ({
   constants: { OP: BINARY[op] },
 });
 
+/** In place: out = alpha·out + beta·y. */
+export const updateKernel: Kernel = { name: 'elementwise', code: elementwiseSrc, entry: 'update' };
+/** In place: out = alpha. */
+export const fillKernel: Kernel = { name: 'elementwise', code: elementwiseSrc, entry: 'fill' };
+
 export const reduceKernel = (op: ReduceOp, rows: boolean, sqrt: boolean): Kernel => ({
   name: 'reduce',
   code: reduceSrc,
@@ -95,6 +100,6 @@ export function commonKernels(): Kernel[] {
     ks.push(reduceKernel(op, true, false), reduceKernel(op, false, false));
   }
   ks.push(reduceKernel('sumsq', true, true), reduceKernel('sumsq', false, true));
-  ks.push(softmaxKernel(false), softmaxKernel(true), transposeKernel);
+  ks.push(softmaxKernel(false), softmaxKernel(true), transposeKernel, updateKernel, fillKernel);
   return ks;
 }

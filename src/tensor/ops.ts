@@ -15,12 +15,18 @@ import {
   type UnaryOp,
   unaryKernel,
 } from './kernels';
-import { setGradHelpers, Tensor } from './tensor';
+import { Tensor } from './tensor';
 
 const fmt = (t: Tensor) => `[${t.shape.join(', ')}]`;
 
 function sameGpu(a: Tensor, b: Tensor): void {
   if (a.gpu !== b.gpu) throw new ShapeError('tensors live on different GPU devices');
+}
+
+/** f32 ops refuse integer tensors with a message naming the op. */
+export function assertF32(op: string, ...ts: Tensor[]): void {
+  for (const t of ts)
+    if (t.dtype !== 'f32') throw new ShapeError(`${op} takes f32 tensors, got a ${t.dtype} tensor ${fmt(t)}`);
 }
 
 // ------------------------------------------------------------------ GEMM
@@ -37,6 +43,7 @@ export interface MatmulOptions {
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   sameGpu(a, b);
+  assertF32('matmul', a, b);
   const { transA = false, transB = false, alpha = 1 } = opts;
   if (a.rank < 2 || a.rank > 3 || b.rank < 2 || b.rank > 3)
     throw new ShapeError(`matmul takes 2-D or 3-D tensors, got ${fmt(a)} and ${fmt(b)}`);
@@ -102,6 +109,7 @@ function sumBatch(t: Tensor): Tensor {
 // ------------------------------------------------------------------ elementwise
 
 function unary(op: UnaryOp, x: Tensor, alpha = 1): Tensor {
+  assertF32(op, x);
   const out = Tensor.empty(x.gpu, x.shape, `The result of ${op}`);
   x.gpu.dispatch(
     unaryKernel(op),
@@ -114,6 +122,7 @@ function unary(op: UnaryOp, x: Tensor, alpha = 1): Tensor {
 
 function binary(op: BinaryOp, x: Tensor, y: Tensor, alpha = 1, beta = 1): Tensor {
   sameGpu(x, y);
+  assertF32(op, x, y);
   checkBroadcast(x, y, op);
   const out = Tensor.empty(x.gpu, x.shape, `The result of ${op}`);
   x.gpu.dispatch(
@@ -283,6 +292,7 @@ interface ReduceOpts {
 }
 
 function reduceRaw(x: Tensor, op: ReduceOp, axis: number | undefined, o: ReduceOpts = {}): Tensor {
+  assertF32(op, x);
   let outer = 1;
   let len = x.size;
   let inner = 1;
@@ -408,6 +418,7 @@ function rowGrid(x: Tensor): { rows: number; cols: number; grid: [number, number
 
 /** Softmax over the last axis. */
 export function softmax(x: Tensor): Tensor {
+  assertF32('softmax', x);
   const { rows, cols, grid } = rowGrid(x);
   const out = Tensor.empty(x.gpu, x.shape, 'A softmax result');
   x.gpu.dispatch(softmaxKernel(false), { x: x.buffer, out: out.buffer }, { rows, cols }, grid);
@@ -421,6 +432,7 @@ export function softmax(x: Tensor): Tensor {
 /** Swap the last two axes. */
 export function transpose(x: Tensor): Tensor {
   if (x.rank < 2) throw new ShapeError(`transpose needs at least 2 axes, got ${fmt(x)}`);
+  assertF32('transpose', x);
   const rows = x.shape[x.rank - 2];
   const cols = x.shape[x.rank - 1];
   const batch = x.size / (rows * cols);
@@ -434,13 +446,3 @@ export function transpose(x: Tensor): Tensor {
   );
   return record(out, [x], (g) => [transpose(g)]);
 }
-
-setGradHelpers({
-  accumulate: (prev, g) => {
-    const s = binary('axpby', prev, g, 1, 1);
-    prev.dispose();
-    g.dispose();
-    return s;
-  },
-  clone,
-});

@@ -1,17 +1,19 @@
 /**
- * Tensor: an f32 storage buffer on the GPU plus a shape. Memory is explicit: dispose() gives the
- * buffer back to the pool, and tidy() disposes every tensor created inside it except those it
- * returns, so long runs cannot leak. Reshapes share storage (reference-counted).
+ * Tensor: a storage buffer on the GPU (f32, or u32 / i32 for token ids and indices) plus a shape.
+ * Memory is explicit: dispose() gives the buffer back to the pool, and tidy() disposes every tensor
+ * created inside it except those it returns (at any depth in returned arrays and objects), so long
+ * runs cannot leak. Reshapes share storage (reference-counted).
  *
- * Autograd: a tensor produced by an op whose inputs require gradients records its parents and a
- * backward function; backward() walks the graph in reverse topological order. Call backward()
- * inside the same tidy() as the forward pass and keep only what you need (parameters' .grad
- * survive: they belong to their parameter).
+ * Autograd lives in autograd.ts (the tape, the backward walk, gradient accumulation); a tensor only
+ * carries its links: `parents` and `backwardFn`, set by `record()`. See docs/autograd.md.
  */
-import type { Gpu } from '../gpu/device';
+import { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
-import { gradEnabled } from './autograd';
+import { gradEnabled, backward as runBackward } from './autograd';
 import type { Rng } from './rng';
+
+/** Element type: f32 for values, u32 / i32 for token ids and indices (no gradients). */
+export type DType = 'f32' | 'u32' | 'i32';
 
 class Storage {
   refs = 1;
@@ -24,7 +26,7 @@ class Storage {
   }
 }
 
-type BackwardFn = (grad: Tensor) => Array<Tensor | null>;
+export type BackwardFn = (grad: Tensor) => Array<Tensor | null>;
 
 const scopes: Array<Set<Tensor>> = [];
 let liveTensors = 0;
@@ -43,11 +45,13 @@ export function checkShape(shape: readonly number[], what = 'shape'): number {
   return n;
 }
 
+type IntArray = Uint32Array | Int32Array;
+
 export class Tensor {
   readonly size: number;
   requiresGrad = false;
   grad: Tensor | null = null;
-  /** Set by ops: the inputs this tensor was computed from, and how to push a gradient to them. */
+  /** Set by record(): the inputs this tensor was computed from, and how to push a gradient to them. */
   parents: Tensor[] = [];
   backwardFn: BackwardFn | null = null;
   private storage: Storage | null;
@@ -56,6 +60,7 @@ export class Tensor {
     readonly gpu: Gpu,
     readonly shape: readonly number[],
     storage: Storage,
+    readonly dtype: DType,
   ) {
     this.size = shape.reduce((a, b) => a * b, 1);
     this.storage = storage;
@@ -64,18 +69,39 @@ export class Tensor {
   }
 
   /** An uninitialised tensor (its contents are whatever the pooled buffer held). */
-  static empty(gpu: Gpu, shape: readonly number[], what = 'A tensor'): Tensor {
+  static empty(gpu: Gpu, shape: readonly number[], what = 'A tensor', dtype: DType = 'f32'): Tensor {
     const n = checkShape(shape);
     const buffer = gpu.createStorage(n * 4, `${what} of shape [${shape.join(', ')}]`);
-    return new Tensor(gpu, [...shape], new Storage(gpu, buffer));
+    return new Tensor(gpu, [...shape], new Storage(gpu, buffer), dtype);
   }
 
-  static fromArray(gpu: Gpu, data: ArrayLike<number>, shape: readonly number[]): Tensor {
+  /**
+   * Upload values. The dtype is f32 unless given, or unless `data` is a Uint32Array (u32) or an
+   * Int32Array (i32). Integer tensors must hold integers in range (checked).
+   */
+  static fromArray(gpu: Gpu, data: ArrayLike<number>, shape: readonly number[], dtype?: DType): Tensor {
     const n = checkShape(shape);
     if (data.length !== n)
       throw new ShapeError(`${data.length} values do not fill shape [${shape.join(', ')}] (${n} elements)`);
-    const t = Tensor.empty(gpu, shape);
-    gpu.write(t.buffer, data instanceof Float32Array ? data : Float32Array.from(data));
+    const dt: DType =
+      dtype ?? (data instanceof Uint32Array ? 'u32' : data instanceof Int32Array ? 'i32' : 'f32');
+    let typed: Float32Array | IntArray;
+    if (dt === 'f32') typed = data instanceof Float32Array ? data : Float32Array.from(data);
+    else {
+      const ok = dt === 'u32' ? data instanceof Uint32Array : data instanceof Int32Array;
+      if (!ok) {
+        const lo = dt === 'u32' ? 0 : -(2 ** 31);
+        const hi = dt === 'u32' ? 2 ** 32 - 1 : 2 ** 31 - 1;
+        for (let i = 0; i < n; i++) {
+          const v = data[i];
+          if (!Number.isInteger(v) || v < lo || v > hi)
+            throw new ShapeError(`a ${dt} tensor needs integers in [${lo}, ${hi}]; element ${i} is ${v}`);
+        }
+      }
+      typed = ok ? (data as IntArray) : dt === 'u32' ? Uint32Array.from(data) : Int32Array.from(data);
+    }
+    const t = Tensor.empty(gpu, shape, 'A tensor', dt);
+    gpu.write(t.buffer, typed);
     return t;
   }
 
@@ -110,8 +136,15 @@ export class Tensor {
     return this.storage.buffer;
   }
 
+  /** True when another tensor (a reshape) shares this tensor's storage. */
+  get sharesStorage(): boolean {
+    return (this.storage?.refs ?? 0) > 1;
+  }
+
   /** Mark as a trainable leaf. */
   trainable(flag = true): this {
+    if (flag && this.dtype !== 'f32')
+      throw new ShapeError(`a ${this.dtype} tensor cannot require gradients (only f32 tensors train)`);
     this.requiresGrad = flag;
     return this;
   }
@@ -131,13 +164,45 @@ export class Tensor {
       );
     if (!this.storage) throw new Error('reshape of a disposed tensor');
     this.storage.refs++;
-    const t = new Tensor(this.gpu, s, this.storage);
+    const t = new Tensor(this.gpu, s, this.storage, this.dtype);
     if (gradEnabled() && (this.requiresGrad || this.backwardFn)) {
       t.parents = [this];
       t.backwardFn = (g) => [g.reshape(this.shape)];
       t.requiresGrad = true;
     }
     return t;
+  }
+
+  /**
+   * Copy src's values into this tensor's storage (same size and dtype), in place: the way an
+   * optimizer or a loader replaces a parameter's values without allocating. Not recorded by
+   * autograd; views (reshapes) of this tensor see the new values.
+   */
+  assign(src: Tensor): this {
+    if (src.size !== this.size || src.dtype !== this.dtype)
+      throw new ShapeError(
+        `assign: source [${src.shape.join(', ')}] ${src.dtype} does not match target ` +
+          `[${this.shape.join(', ')}] ${this.dtype}`,
+      );
+    if (src.gpu !== this.gpu) throw new ShapeError('assign: tensors live on different GPU devices');
+    if (src.buffer !== this.buffer) this.gpu.copy(src.buffer, 0, this.buffer, 0, this.size * 4);
+    return this;
+  }
+
+  /** Overwrite this tensor's values from the CPU, in place (same number of elements). */
+  write(data: ArrayLike<number>): this {
+    if (data.length !== this.size)
+      throw new ShapeError(`write: ${data.length} values for a tensor of ${this.size} elements`);
+    const typed =
+      this.dtype === 'f32'
+        ? data instanceof Float32Array
+          ? data
+          : Float32Array.from(data)
+        : this.dtype === 'u32'
+          ? Uint32Array.from(data)
+          : Int32Array.from(data);
+    this.gpu.write(this.buffer, typed);
+    return this;
   }
 
   dispose(): void {
@@ -151,15 +216,24 @@ export class Tensor {
     this.backwardFn = null;
   }
 
-  /** Read the values back (f32). */
+  /** Read the values back (f32 tensors; integer tensors: readInts()). */
   async read(): Promise<Float32Array> {
+    if (this.dtype !== 'f32')
+      throw new ShapeError(`read() returns f32 values; this tensor is ${this.dtype}: use readInts()`);
     const buf = await this.gpu.read(this.buffer, this.size * 4);
     return new Float32Array(buf);
   }
 
+  /** Read an integer tensor back (Uint32Array for u32, Int32Array for i32). */
+  async readInts(): Promise<Uint32Array | Int32Array> {
+    if (this.dtype === 'f32') throw new ShapeError('readInts() needs a u32 or i32 tensor; this one is f32');
+    const buf = await this.gpu.read(this.buffer, this.size * 4);
+    return this.dtype === 'u32' ? new Uint32Array(buf) : new Int32Array(buf);
+  }
+
   async item(): Promise<number> {
     if (this.size !== 1) throw new ShapeError(`item() needs one element, tensor has shape [${this.shape}]`);
-    return (await this.read())[0];
+    return (this.dtype === 'f32' ? await this.read() : await this.readInts())[0];
   }
 
   /** Keep this tensor alive past the enclosing tidy(). */
@@ -169,51 +243,11 @@ export class Tensor {
   }
 
   /**
-   * Backpropagate from this tensor (a scalar unless `seed` gives the upstream gradient).
-   * Leaf tensors with requiresGrad get (or accumulate into) .grad.
+   * Backpropagate from this tensor (a scalar unless `seed` gives the upstream gradient); see
+   * autograd.backward. Leaf tensors with requiresGrad get (or accumulate into) .grad.
    */
   backward(seed?: Tensor): void {
-    if (!seed && this.size !== 1)
-      throw new ShapeError(`backward() without a seed needs a scalar, got shape [${this.shape}]`);
-    const order: Tensor[] = [];
-    const seen = new Set<Tensor>();
-    const visit = (t: Tensor) => {
-      if (seen.has(t)) return;
-      seen.add(t);
-      for (const p of t.parents) visit(p);
-      order.push(t);
-    };
-    visit(this);
-    const grads = new Map<Tensor, Tensor>();
-    const start = seed ?? Tensor.full(this.gpu, this.shape, 1);
-    grads.set(this, start);
-    for (let i = order.length - 1; i >= 0; i--) {
-      const t = order[i];
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      if (t.backwardFn) {
-        const pg = t.backwardFn(g);
-        let taken = false;
-        t.parents.forEach((p, j) => {
-          const gj = pg[j];
-          if (!gj) return;
-          if (!(p.requiresGrad || p.backwardFn)) {
-            if (gj !== g) gj.dispose();
-            return;
-          }
-          if (gj === g) taken = true;
-          const prev = grads.get(p);
-          grads.set(p, prev ? accumulate(prev, gj) : gj);
-        });
-        if (!taken && g !== seed) g.dispose();
-      } else if (t.requiresGrad) {
-        // A leaf: hand the gradient to it (it owns it from now on).
-        const own = g === seed ? clone(g) : g;
-        t.grad = t.grad ? accumulate(t.grad, own) : own;
-        t.grad.keep();
-      }
-    }
+    runBackward(this, seed);
   }
 
   static liveCount(): number {
@@ -221,30 +255,31 @@ export class Tensor {
   }
 }
 
-/** prev + g disposing both inputs, and a copy: set by ops.ts (avoids an import cycle). */
-let accumulate: (prev: Tensor, g: Tensor) => Tensor = () => {
-  throw new Error('tensor/ops.ts is not loaded');
-};
-let clone: (t: Tensor) => Tensor = (t) => accumulate(t, t);
-export function setGradHelpers(helpers: {
-  accumulate: (prev: Tensor, g: Tensor) => Tensor;
-  clone: (t: Tensor) => Tensor;
-}): void {
-  accumulate = helpers.accumulate;
-  clone = helpers.clone;
-}
-
-function collect(result: unknown, out: Set<Tensor>): void {
-  if (result instanceof Tensor) out.add(result);
-  else if (Array.isArray(result)) for (const r of result) collect(r, out);
-  else if (result && typeof result === 'object' && !(result instanceof Promise))
-    for (const v of Object.values(result)) if (v instanceof Tensor) out.add(v);
+/** Every tensor reachable from a tidy() result: arrays, Maps, Sets, plain and class objects. */
+function collect(value: unknown, out: Set<Tensor>, seen: Set<object>, depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > 32) return;
+  if (value instanceof Tensor) {
+    out.add(value);
+    return;
+  }
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (value instanceof Promise || value instanceof Gpu || ArrayBuffer.isView(value)) return;
+  if (value instanceof ArrayBuffer) return;
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value) collect(v, out, seen, depth + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, seen, depth + 1);
+  } else {
+    for (const v of Object.values(value)) collect(v, out, seen, depth + 1);
+  }
 }
 
 /**
- * Run fn and dispose every tensor it created except those it returns (which move to the
- * enclosing scope). Synchronous on purpose: an async scope would capture tensors from other
- * tasks interleaved at its awaits.
+ * Run fn and dispose every tensor it created except those it returns — directly or nested in
+ * returned arrays, Maps, Sets and objects (e.g. a structured matrix's parameter tensors) — which
+ * move to the enclosing scope. Synchronous on purpose: an async scope would capture tensors from
+ * other tasks interleaved at its awaits.
  */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<Tensor>();
@@ -259,7 +294,7 @@ export function tidy<T>(fn: () => T): T {
   }
   scopes.pop();
   const keep = new Set<Tensor>();
-  collect(result, keep);
+  collect(result, keep, new Set(), 0);
   for (const t of scope) {
     if (keep.has(t)) scopes[scopes.length - 1]?.add(t);
     else t.dispose();
