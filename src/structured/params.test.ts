@@ -54,7 +54,12 @@ describe('structured parameters are updatable in place', () => {
       expect(params.map((p) => p.buffer)).toEqual(buffers);
       const after = tidy(() => m.apply(x));
       const dense = tidy(() => m.toDense());
-      const want = ref.matmul(ref.arr(await x.read(), [3, 8]), ref.arr(await dense.read(), [8, 8]), false, true);
+      const want = ref.matmul(
+        ref.arr(await x.read(), [3, 8]),
+        ref.arr(await dense.read(), [8, 8]),
+        false,
+        true,
+      );
       const got = await after.read();
       expect(ref.relMaxError(got, want.data)).toBeLessThan(1e-5);
       expect(ref.relMaxError(got, before)).toBeGreaterThan(1e-4);
