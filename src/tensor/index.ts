@@ -8,7 +8,9 @@ export {
   record,
   zeroGrad,
 } from './autograd';
+export { embedding } from './embedding';
 export { type CrossEntropyOptions, crossEntropy } from './loss';
+export { layerNorm, type NormOptions, rmsNorm } from './norm';
 export * from './ops';
 export { Rng } from './rng';
 export { type BackwardFn, checkShape, type DType, Tensor, tidy } from './tensor';
