@@ -91,6 +91,8 @@ export const ApproximationSummary = z.object({
   }),
   methods: z.array(MethodResult),
   sweep: z.array(SweepPoint).optional(),
+  /** With a sweep: the budgets a family got no point of its own for, and why. */
+  skipped: z.array(z.object({ family: z.string(), budget: z.number(), reason: z.string() })).optional(),
 });
 export type ApproximationSummary = z.infer<typeof ApproximationSummary>;
 
@@ -177,8 +179,19 @@ function candidates(family: FamilyName, rows: number, cols: number, budgets: num
   }
 }
 
-/** For each budget, the valid candidate with the most parameters within it (deduplicated). */
-export function sweepSpecs(family: FamilyName, rows: number, cols: number, budgets: number[]) {
+/** A sweep budget a family could not meet, and why (`summary.skipped`). */
+export interface SkippedBudget {
+  family: string;
+  budget: number;
+  reason: string;
+}
+
+/**
+ * For each budget, the valid candidate with the most parameters within it (deduplicated), and the
+ * budgets that got no point of their own: no member fits the shape, the smallest member is over
+ * the budget, or the best member within it is the one a smaller budget already used.
+ */
+export function sweepPlan(family: FamilyName, rows: number, cols: number, budgets: number[]) {
   const def = getFamily(family);
   const valid: Array<{ spec: Spec; params: number }> = [];
   for (const spec of candidates(family, rows, cols, budgets)) {
@@ -189,19 +202,51 @@ export function sweepSpecs(family: FamilyName, rows: number, cols: number, budge
       // not a valid member for this shape
     }
   }
-  const out: Array<{ spec: Spec; params: number; budget: number }> = [];
-  const seen = new Set<string>();
+  const label = (c: { spec: Spec; params: number }) =>
+    `${def.label(c.spec as never)} (${c.params.toLocaleString('en-US')} parameters)`;
+  const smallest = valid.reduce<{ spec: Spec; params: number } | null>(
+    (a, c) => (!a || c.params < a.params ? c : a),
+    null,
+  );
+  const points: Array<{ spec: Spec; params: number; budget: number }> = [];
+  const skipped: SkippedBudget[] = [];
+  const usedBy = new Map<string, number>();
   for (const budget of [...budgets].sort((a, b) => a - b)) {
     const cap = budget * rows * cols;
+    const within = `the budget ${budget} × ${rows} × ${cols} = ${Math.floor(cap).toLocaleString('en-US')} parameters`;
     let best: { spec: Spec; params: number } | null = null;
     for (const c of valid) if (c.params <= cap && (!best || c.params > best.params)) best = c;
-    if (!best) continue;
+    if (!smallest) {
+      skipped.push({ family, budget, reason: `no ${family} member fits a ${rows} × ${cols} matrix` });
+      continue;
+    }
+    if (!best) {
+      skipped.push({
+        family,
+        budget,
+        reason: `the smallest ${family} member for ${rows} × ${cols}, ${label(smallest)}, is over ${within}`,
+      });
+      continue;
+    }
     const key = JSON.stringify(best.spec);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ ...best, budget });
+    const prev = usedBy.get(key);
+    if (prev !== undefined) {
+      skipped.push({
+        family,
+        budget,
+        reason: `the largest member within ${within} is ${label(best)}, already the point of budget ${prev}`,
+      });
+      continue;
+    }
+    usedBy.set(key, budget);
+    points.push({ ...best, budget });
   }
-  return out;
+  return { points, skipped };
+}
+
+/** For each budget, the valid candidate with the most parameters within it (deduplicated). */
+export function sweepSpecs(family: FamilyName, rows: number, cols: number, budgets: number[]) {
+  return sweepPlan(family, rows, cols, budgets).points;
 }
 
 function uniqueLabels(labels: string[]): string[] {
@@ -300,11 +345,11 @@ export const approximation = defineExperiment({
     };
     ctx.setSummary(summary);
     const labels = uniqueLabels(config.methods.map((s) => getFamily(s.family).label(s as never)));
-    const sweepPlan = sweepFamilies.map((f) => ({
+    const sweepPlans = sweepFamilies.map((f) => ({
       family: f,
-      points: sweepSpecs(f, rows, cols, config.sweep?.budgets ?? []),
+      ...sweepPlan(f, rows, cols, config.sweep?.budgets ?? []),
     }));
-    const totalSteps = config.methods.length + sweepPlan.reduce((a, p) => a + p.points.length, 0) + 1;
+    const totalSteps = config.methods.length + sweepPlans.reduce((a, p) => a + p.points.length, 0) + 1;
     let step = 0;
     const progress = (message: string): KindEvent => ({
       type: 'progress',
@@ -360,8 +405,11 @@ export const approximation = defineExperiment({
         };
         step++;
       }
-      if (sweepPlan.length) summary.sweep = [];
-      for (const plan of sweepPlan) {
+      if (sweepPlans.length) {
+        summary.sweep = [];
+        summary.skipped = sweepPlans.flatMap((p) => p.skipped);
+      }
+      for (const plan of sweepPlans) {
         for (const pt of plan.points) {
           throwIfAborted(ctx.signal);
           const label = getFamily(pt.spec.family).label(pt.spec as never);

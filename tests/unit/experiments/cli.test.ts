@@ -52,6 +52,15 @@ describe('npm run experiment -- result.json', () => {
     expect(first.code).toBe(0);
     const result = JSON.parse(first.files.get('/v/r1.json') ?? 'null');
     files.set('/v/r1.json', enc(result));
+    // The sweep says which budget got no point, and why (rank 1 already needs 18 + 12 parameters).
+    expect(result.summary.skipped).toEqual([
+      {
+        family: 'lowrank',
+        budget: 0.1,
+        reason:
+          'the smallest lowrank member for 18 × 12, Low rank (r = 1) (30 parameters), is over the budget 0.1 × 18 × 12 = 21 parameters',
+      },
+    ]);
 
     const again = await cli(['/v/r1.json', '--out', '/v/r2.json'], { readFile });
     expect(again.code).toBe(0);
