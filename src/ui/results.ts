@@ -1,6 +1,6 @@
 /**
  * Pure helpers of the playground: the partial result a run's events build up, the URL hash that
- * carries the config, import validation, and the per-method colours shared by every plot.
+ * carries the config, and import validation.
  */
 import {
   type Artifact,
@@ -126,29 +126,4 @@ export function parseImport(text: string, fileName = 'the file'): Imported {
   throw new Error(
     `${fileName} is neither a result ("schema": "${RESULT_SCHEMA_ID}") nor a config ("schema": "${CONFIG_SCHEMA_ID}")`,
   );
-}
-
-// ------------------------------------------------------------------ colours
-
-const PALETTE: Record<string, string> = {
-  lowrank: '#2563eb',
-  monarch: '#d97706',
-  blockdiag: '#059669',
-  sparse: '#dc2626',
-  'nm-sparse': '#7c3aed',
-  'sparse+lowrank': '#db2777',
-  kronecker: '#0891b2',
-  orthoproj: '#65a30d',
-  fwsvd: '#9333ea',
-  dense: '#6b7280',
-  W: '#6b7280',
-};
-const EXTRA = ['#0ea5e9', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899'];
-
-/** One colour per family (or label), the same on every plot. */
-export function colourOf(name: string): string {
-  if (PALETTE[name]) return PALETTE[name];
-  let h = 0;
-  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return EXTRA[h % EXTRA.length];
 }

@@ -3,7 +3,7 @@
  * while "Rank" moves (latency printed, never asserted), export / import, history across reloads,
  * shareable links, device loss and a keyboard-only run. Sizes are tiny: SwiftShader is a CPU.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import Ajv from 'ajv';
 
@@ -67,13 +67,7 @@ test('load: the default preset runs in the worker and its plots render', async (
   // The config is in the URL hash.
   expect(decodeURIComponent(new URL(page.url()).hash)).toContain('"kind":"approximation"');
   await expect(page.getByTestId('history-item')).toHaveCount(1);
-  const shot = testInfo.outputPath('playground.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  if (process.env.SMX_SCREENSHOT) {
-    // For the README: SMX_SCREENSHOT=1 npx playwright test playground
-    mkdirSync('docs', { recursive: true });
-    copyFileSync(shot, 'docs/screenshot.png');
-  }
+  await page.screenshot({ path: testInfo.outputPath('playground.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { familyInfo } from '../../runtime/family-info';
 import { usePlayground } from '../playground';
-import { colourOf } from '../results';
+import { familyColour } from '../plots/conventions';
 
 /** One paragraph and the paper for each family the current config uses. */
 export function MethodAbout() {
@@ -27,7 +27,7 @@ export function MethodAbout() {
         return (
           <div key={f} className="about-item" data-testid={`about-${f}`}>
             <h3>
-              <span className="swatch" style={{ background: colourOf(f) }} aria-hidden="true" /> {f}
+              <span className="swatch" style={{ background: familyColour(f) }} aria-hidden="true" /> {f}
             </h3>
             {d ? (
               <>

@@ -2,8 +2,19 @@ import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { ApproximationSummary } from '../../experiments/approximation';
 import { usePlayground } from '../playground';
+import {
+  AXIS,
+  COMPARED,
+  chartTitle,
+  familyColour,
+  familyName,
+  legendOncePerGroup,
+  linearAxis,
+  logAxis,
+  REFERENCE,
+} from '../plots/conventions';
 import { Plot } from '../plots/Plot';
-import { colourOf, type ResultView } from '../results';
+import type { ResultView } from '../results';
 import { fmt, Heatmap, type PanelProps, useLayout } from './common';
 
 type Method = ApproximationSummary['methods'][number];
@@ -31,7 +42,8 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
         y: sw,
         name: 'W',
         mode: 'lines+markers',
-        line: { color: colourOf('W'), width: 3 },
+        line: { color: REFERENCE.W.colour, width: REFERENCE.W.width },
+        marker: { size: 4 },
         hovertemplate: 'σ_%{x} = %{y:.6g}<extra>W</extra>',
       } as Data);
     for (const m of methods) {
@@ -42,7 +54,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           y: s.map((x) => Math.max(x, 1e-12)),
           name: m.label,
           mode: 'lines',
-          line: { color: colourOf(m.family) },
+          line: { color: familyColour(m.family) },
           hovertemplate: `σ_%{x} = %{y:.6g}<extra>${m.label}</extra>`,
         } as Data);
     }
@@ -51,18 +63,21 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
       out.push({
         x: cw.map((_, i) => i + 1),
         y: cw,
-        name: 'W (compared run)',
+        name: `W${COMPARED.suffix}`,
         mode: 'lines',
-        line: { color: colourOf('W'), dash: 'dash' },
+        line: { color: REFERENCE.W.colour, dash: COMPARED.dash },
       } as Data);
     return out;
   }, [view, compare, methods]);
 
   const ranks = specs.filter((s) => s.family === 'lowrank' && s.rank).map((s) => s.rank as number);
   const spectrumLayout = useLayout({
-    title: { text: 'Singular values (kept rank marked)' },
-    xaxis: { title: { text: 'index' } },
-    yaxis: { type: 'log', title: { text: 'σ' } },
+    title: chartTitle('Singular values of W and of each Ŵ'),
+    xaxis: linearAxis(AXIS.index),
+    yaxis: logAxis(
+      AXIS.singularValue,
+      spectrum.flatMap((t) => (t as { y: number[] }).y),
+    ),
     shapes: ranks.map((r) => ({
       type: 'line',
       x0: r + 0.5,
@@ -70,7 +85,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
       yref: 'paper',
       y0: 0,
       y1: 1,
-      line: { color: colourOf('lowrank'), dash: 'dot', width: 2 },
+      line: { color: familyColour('lowrank'), dash: 'dot', width: 2 },
     })),
     annotations: ranks.map((r) => ({
       x: r + 0.5,
@@ -91,30 +106,37 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
         out.push({
           x: pts.map((p) => p.step),
           y: pts.map((p) => p.value),
-          name: dash ? `${fam} (compared)` : fam,
+          legendgroup: dash ? 'compared' : fam,
           mode: 'lines+markers',
-          line: { color: colourOf(fam), dash: dash ? 'dash' : 'solid' },
-          hovertemplate: `${fam}: %{x} params → error %{y:.6g}<extra></extra>`,
+          line: { color: familyColour(fam), dash: dash ? COMPARED.dash : 'solid' },
+          hovertemplate: `${familyName(fam)} sweep: %{x} params → error %{y:.6g}<extra></extra>`,
         } as Data);
       }
       for (const m of methodsOf(v))
         out.push({
           x: [m.params],
           y: [m.relFrobError],
-          name: m.label,
+          legendgroup: dash ? 'compared' : m.family,
           mode: 'markers',
-          marker: { color: colourOf(m.family), size: 11, symbol: dash ? 'diamond-open' : 'diamond' },
+          marker: { color: familyColour(m.family), size: 11, symbol: dash ? 'diamond-open' : 'diamond' },
           hovertemplate: `${m.label}: %{x} params → error %{y:.6g}<extra></extra>`,
         } as Data);
     };
     add(view, false);
     if (compare) add(compare, true);
-    return out;
+    // One legend entry per family (its sweep line and its method's diamond share it).
+    return legendOncePerGroup(out, (g) => (g === 'compared' ? 'compared run (dashed, ◇)' : familyName(g)));
   }, [view, compare]);
   const sweepLayout = useLayout({
-    title: { text: 'Relative Frobenius error vs parameters' },
-    xaxis: { type: 'log', title: { text: 'stored parameters' } },
-    yaxis: { type: 'log', title: { text: '‖W − Ŵ‖F / ‖W‖F' } },
+    title: chartTitle('Error vs stored parameters'),
+    xaxis: logAxis(
+      AXIS.params,
+      sweep.flatMap((t) => (t as { x: number[] }).x),
+    ),
+    yaxis: logAxis(
+      AXIS.relFrob,
+      sweep.flatMap((t) => (t as { y: number[] }).y),
+    ),
   });
 
   const fm = methods[Math.min(focus, methods.length - 1)];
@@ -138,7 +160,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           {methods.map((m, i) => (
             <tr key={m.label} data-testid="method-row">
               <td>
-                <span className="swatch" style={{ background: colourOf(m.family) }} aria-hidden="true" />{' '}
+                <span className="swatch" style={{ background: familyColour(m.family) }} aria-hidden="true" />{' '}
                 {m.label}
               </td>
               <td>{m.params}</td>
@@ -176,6 +198,7 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
             rows={heat.rows}
             cols={heat.cols}
             values={heat.values}
+            matrix={{ rows: heat.sourceRows ?? heat.rows, cols: heat.sourceCols ?? heat.cols }}
             testId="plot-error-heatmap"
           />
         ) : null}

@@ -1,8 +1,8 @@
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import { type Spec, usePlayground } from '../playground';
+import { AXIS, chartTitle, familyColour, linearAxis, logAxis, REFERENCE } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
-import { colourOf } from '../results';
 import { fmt, Heatmap, useLayout } from './common';
 
 function percentile(xs: number[], p: number): number {
@@ -19,6 +19,7 @@ export function LivePanel() {
   const specs = (config?.methods as Spec[]) ?? [];
   const fspec = specs[Math.min(focus, specs.length - 1)];
   const rank = fspec && 'rank' in fspec ? Number(fspec.rank) : null;
+  const kept = familyColour(fspec?.family ?? 'lowrank');
   const spectrum = useMemo<Data[]>(
     () =>
       r
@@ -28,23 +29,25 @@ export function LivePanel() {
               y: r.spectrum.map((x) => Math.max(x, 1e-12)),
               name: 'σ(W)',
               mode: 'lines+markers',
-              line: { color: colourOf('W') },
+              line: { color: REFERENCE.W.colour },
               marker: {
                 size: 5,
-                color: r.spectrum.map((_, i) =>
-                  rank !== null && i < rank ? colourOf('lowrank') : colourOf('W'),
-                ),
+                color: r.spectrum.map((_, i) => (rank !== null && i < rank ? kept : REFERENCE.W.colour)),
               },
               hovertemplate: 'σ_%{x} = %{y:.6g}<extra></extra>',
             } as Data,
           ]
         : [],
-    [r, rank],
+    [r, rank, kept],
   );
   const layout = useLayout({
-    title: { text: rank !== null ? `Singular values of W (kept: first ${rank})` : 'Singular values of W' },
-    yaxis: { type: 'log' },
-    xaxis: { title: { text: 'index' } },
+    title: chartTitle(rank !== null ? `Singular values of W (kept: first ${rank})` : 'Singular values of W'),
+    yaxis: logAxis(
+      AXIS.singularValue,
+      (r?.spectrum ?? []).map((x) => Math.max(x, 1e-12)),
+    ),
+    xaxis: linearAxis(AXIS.index),
+    showlegend: false,
     shapes:
       rank !== null
         ? [
@@ -55,7 +58,7 @@ export function LivePanel() {
               yref: 'paper',
               y0: 0,
               y1: 1,
-              line: { color: colourOf('lowrank'), dash: 'dot', width: 2 },
+              line: { color: kept, dash: 'dot', width: 2 },
             },
           ]
         : [],
@@ -96,7 +99,11 @@ export function LivePanel() {
                 // biome-ignore lint/suspicious/noArrayIndexKey: methods are positional in the config
                 <tr key={`${m.family}-${i}`} className={i === focus ? 'focused' : undefined}>
                   <td>
-                    <span className="swatch" style={{ background: colourOf(m.family) }} aria-hidden="true" />{' '}
+                    <span
+                      className="swatch"
+                      style={{ background: familyColour(m.family) }}
+                      aria-hidden="true"
+                    />{' '}
                     {m.label}
                   </td>
                   <td>{Number.isNaN(m.params) ? '—' : m.params}</td>
@@ -116,10 +123,11 @@ export function LivePanel() {
             />
             {r.heatmaps ? (
               <>
-                <Heatmap title="W" {...r.heatmaps.W} testId="live-heat-W" revision={live.shown} />
+                <Heatmap title="W" {...r.heatmaps.W} matrix={r} testId="live-heat-W" revision={live.shown} />
                 <Heatmap
-                  title="Ŵ (approximation)"
+                  title={`Ŵ: ${r.methods[Math.min(focus, r.methods.length - 1)]?.label ?? 'approximation'}`}
                   {...r.heatmaps.approx}
+                  matrix={r}
                   testId="live-heat-approx"
                   revision={live.shown}
                 />
@@ -127,6 +135,7 @@ export function LivePanel() {
                   title="|W − Ŵ|"
                   sequential
                   {...r.heatmaps.diff}
+                  matrix={r}
                   testId="live-heat-diff"
                   revision={live.shown}
                 />

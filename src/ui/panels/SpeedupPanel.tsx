@@ -1,44 +1,81 @@
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { SpeedupSummary } from '../../experiments/speedup';
+import {
+  AXIS,
+  COMPARED,
+  chartTitle,
+  familyColour,
+  legendOncePerGroup,
+  linearAxis,
+  logAxis,
+  REFERENCE,
+} from '../plots/conventions';
 import { Plot } from '../plots/Plot';
-import { colourOf } from '../results';
 import { fmt, type PanelProps, useLayout } from './common';
 
 type Kernel = SpeedupSummary['kernels'][number];
+
+/** The kernel's name without its size ("Monarch (m1 = 8) n=64 b=32" → "Monarch (m1 = 8)"). */
+export function kernelName(k: Pick<Kernel, 'label' | 'n' | 'batch'>): string {
+  const suffix = ` n=${k.n} b=${k.batch}`;
+  return k.label.endsWith(suffix) ? k.label.slice(0, -suffix.length) : k.label;
+}
+
+const sizeLabel = (k: Pick<Kernel, 'n' | 'batch'>) => `n = ${k.n}, batch ${k.batch}`;
 
 export function SpeedupPanel({ view, compare }: PanelProps) {
   const kernels = ((view.summary as SpeedupSummary | null)?.kernels ?? []) as Kernel[];
   const bars = (field: 'speedup' | 'gflops') => {
     const out: Data[] = [];
     const add = (ks: Kernel[], dash: boolean) => {
-      const labels = [...new Set(ks.map((k) => k.label))];
-      for (const label of labels) {
-        const rows = ks.filter((k) => k.label === label);
+      // One trace (one legend entry, one colour) per kernel; its sizes are the x categories.
+      const names = [...new Set(ks.map(kernelName))];
+      for (const name of names) {
+        const rows = ks.filter((k) => kernelName(k) === name);
         out.push({
           type: 'bar',
-          x: rows.map((k) => `n=${k.n} b=${k.batch}`),
+          x: rows.map(sizeLabel),
           y: rows.map((k) => k[field]),
-          name: dash ? `${label} (compared)` : label,
-          marker: { color: colourOf(rows[0].family), opacity: dash ? 0.45 : 1 },
-          hovertemplate: `${label} %{x}: %{y:.4g}${field === 'speedup' ? '×' : ' GFLOP/s'}<extra></extra>`,
+          name: dash ? `${name}${COMPARED.suffix}` : name,
+          legendgroup: dash ? 'compared' : undefined,
+          marker: { color: familyColour(rows[0].family), opacity: dash ? COMPARED.opacity : 1 },
+          hovertemplate: `${name}, %{x}: %{y:.4g}${field === 'speedup' ? '×' : ' GFLOP/s'}<extra></extra>`,
         } as Data);
       }
     };
     add(kernels, false);
     if (compare) add(((compare.summary as SpeedupSummary | null)?.kernels ?? []) as Kernel[], true);
-    return out;
+    return legendOncePerGroup(out, () => 'compared run (faded)');
   };
   // biome-ignore lint/correctness/useExhaustiveDependencies: bars reads view and compare
   const speed = useMemo(() => bars('speedup'), [view, compare]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: bars reads view and compare
   const gflops = useMemo(() => bars('gflops'), [view, compare]);
   const l1 = useLayout({
-    title: { text: 'Speedup over dense GEMM (denseMs / ms)' },
+    title: chartTitle('Speedup over dense GEMM'),
     barmode: 'group',
-    yaxis: { type: 'log' },
+    xaxis: linearAxis('matrix size n × n, batch rows'),
+    yaxis: logAxis(AXIS.speedup, speed.flatMap((t) => (t as { y: number[] }).y).concat([1])),
+    // Break-even: above the line the structured apply is faster than dense.
+    shapes: [
+      {
+        type: 'line',
+        xref: 'paper',
+        x0: 0,
+        x1: 1,
+        y0: 1,
+        y1: 1,
+        line: { color: REFERENCE.curve.colour, dash: 'dot', width: 1 },
+      },
+    ],
   });
-  const l2 = useLayout({ title: { text: 'GFLOP/s of the structured apply' }, barmode: 'group' });
+  const l2 = useLayout({
+    title: chartTitle('Throughput of the structured apply'),
+    barmode: 'group',
+    xaxis: linearAxis('matrix size n × n, batch rows'),
+    yaxis: linearAxis(AXIS.gflops, { rangemode: 'tozero' }),
+  });
   return (
     <section className="panel result-panel" aria-labelledby="speedup-title" data-testid="panel-speedup">
       <h2 id="speedup-title">Speedup {view.status === 'running' ? '(running…)' : `(${view.status})`}</h2>
@@ -58,7 +95,7 @@ export function SpeedupPanel({ view, compare }: PanelProps) {
           {kernels.map((k) => (
             <tr key={`${k.label}-${k.n}-${k.batch}`} data-testid="speedup-row">
               <td>
-                <span className="swatch" style={{ background: colourOf(k.family) }} aria-hidden="true" />{' '}
+                <span className="swatch" style={{ background: familyColour(k.family) }} aria-hidden="true" />{' '}
                 {k.label}
               </td>
               <td>{k.n}</td>

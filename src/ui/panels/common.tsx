@@ -1,6 +1,7 @@
 /** Shared pieces of the result panels: themed layout, heatmaps, number formatting. */
 import type { Data, Layout } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
+import { chartTitle, heatmapGeometry } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import { plotColors, themedLayout, usePrefersDark } from '../plots/theme';
 import type { ResultView } from '../results';
@@ -42,6 +43,8 @@ export interface HeatmapProps {
   zmax?: number;
   /** Sequential colours for non-negative data (|W − Ŵ|), diverging otherwise. */
   sequential?: boolean;
+  /** The matrix the cells summarise (block means when smaller than it); default: the cells. */
+  matrix?: { rows: number; cols: number };
 }
 
 export function Heatmap({
@@ -54,26 +57,46 @@ export function Heatmap({
   zmin,
   zmax,
   sequential,
+  matrix,
 }: HeatmapProps) {
+  const m = matrix ?? { rows, cols };
+  const g = heatmapGeometry(m, { rows, cols });
+  const blocks = m.rows !== rows || m.cols !== cols;
   const data = useMemo<Data[]>(() => {
     const z: number[][] = [];
     for (let i = 0; i < rows; i++) z.push(values.slice(i * cols, (i + 1) * cols));
+    // Hover names the matrix rows / columns a cell covers (a block mean when the matrix is larger).
+    const span = (k: number, n: number, of: number) => {
+      const a = Math.ceil((k * of) / n);
+      const b = Math.ceil(((k + 1) * of) / n) - 1;
+      return a === b ? `${a}` : `${a}–${b}`;
+    };
+    const text = z.map((row, i) =>
+      row.map((_, j) => `rows ${span(i, rows, m.rows)}, cols ${span(j, cols, m.cols)}`),
+    );
     return [
       {
         type: 'heatmap',
         z,
+        x0: g.x0,
+        dx: g.dx,
+        y0: g.y0,
+        dy: g.dy,
         zmin,
         zmax,
+        text,
         colorscale: sequential ? 'Viridis' : 'RdBu',
         reversescale: !sequential,
-        hovertemplate: 'row %{y}, col %{x}: %{z:.4g}<extra></extra>',
+        colorbar: { thickness: 12 },
+        hovertemplate: `%{text}${blocks ? ' (mean)' : ''}: %{z:.4g}<extra></extra>`,
       } as Data,
     ];
-  }, [rows, cols, values, zmin, zmax, sequential]);
+  }, [rows, cols, values, zmin, zmax, sequential, m.rows, m.cols, g.x0, g.dx, g.y0, g.dy, blocks]);
   const layout = useLayout({
-    title: { text: title },
-    yaxis: { autorange: 'reversed', scaleanchor: 'x' },
-    margin: { l: 36, r: 8, t: 32, b: 28 },
+    title: chartTitle(title),
+    xaxis: g.xaxis,
+    yaxis: g.yaxis,
+    margin: { l: 48, r: 8, t: 36, b: 40 },
   });
   return (
     <Plot
@@ -81,7 +104,7 @@ export function Heatmap({
       layout={layout}
       label={title}
       testId={testId}
-      height={260}
+      height={Math.round(Math.min(420, Math.max(260, (300 * m.rows) / m.cols)))}
       revision={revision}
       fileName={title}
     />
