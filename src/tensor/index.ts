@@ -13,4 +13,5 @@ export { type CrossEntropyOptions, crossEntropy } from './loss';
 export { layerNorm, type NormOptions, rmsNorm } from './norm';
 export * from './ops';
 export { Rng } from './rng';
+export { concat, permute, slice, split } from './shape-ops';
 export { type BackwardFn, checkShape, type DType, Tensor, tidy } from './tensor';
