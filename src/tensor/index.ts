@@ -10,6 +10,7 @@ export {
 } from './autograd';
 export { embedding } from './embedding';
 export { type CrossEntropyOptions, crossEntropy } from './loss';
+export { causalMask, where } from './mask';
 export { layerNorm, type NormOptions, rmsNorm } from './norm';
 export * from './ops';
 export { Rng } from './rng';
