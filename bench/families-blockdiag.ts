@@ -2,12 +2,12 @@
  * Block-diagonal (8 blocks), Monarch (m1 = the divisor of n closest to √n) and Kronecker-sum
  * (4 terms, Compacter's 4 × 4 A_i) apply() against our dense GEMM on the same layer shape:
  * Y = X·Wᵀ with X [64, n], W [n, n], n = 256 and 512. Efficiency = speedup ÷ (dense flops /
- * structured flops); the structured flops are each family's flops(64). Monarch's two factor
- * products are also timed alone, to show where its time goes.
+ * structured flops); the structured flops are each family's flops(64). Each apply is checked
+ * against the f64 oracle (bench/oracle.ts) before it is timed. Monarch's two factor products are
+ * also timed alone, to show where its time goes.
  */
 import { registerBench } from '../src/bench/registry';
 import type { Gpu } from '../src/gpu/device';
-import { monarchShape } from '../src/reference/monarch';
 import { blockDiagMatmul, blockdiagFamily, blockKernels } from '../src/structured/blockdiag';
 import { kroneckerFamily, kroneckerKernels } from '../src/structured/kronecker';
 import { type MonarchMatrix, monarchFamily } from '../src/structured/monarch';
@@ -16,6 +16,7 @@ import type { StructuredMatrix } from '../src/structured/types';
 import type { Rng } from '../src/tensor/rng';
 import { Tensor } from '../src/tensor/tensor';
 import { registerDenseBaseline } from './dense-baseline';
+import { checkApply } from './oracle';
 
 export const BLOCKDIAG_BATCH = 64;
 export const BLOCKDIAG_SIZES = [256, 512];
@@ -40,21 +41,6 @@ const families: Array<{ group: string; spec: (n: number) => FamilySpec; make: Ma
   },
 ];
 
-/** Structured flops without a device: paramCount-based for blockdiag / Monarch, explicit for Kronecker. */
-function structuredFlops(group: string, n: number, b: number): number {
-  if (group === 'blockdiag')
-    return 2 * b * blockdiagFamily.paramCount({ family: 'blockdiag', blocks: 8 }, n, n);
-  if (group === 'monarch') return 2 * b * monarchFamily.paramCount({ family: 'monarch' }, n, n);
-  // Kronecker, p = q = 4, r = s = n/4: p·n·s·(q + r) multiply-adds per row.
-  return 2 * b * 4 * 4 * (n / 4) * (4 + n / 4);
-}
-
-/** Flops of one Monarch factor product: R is m1 blocks of m2 × P, L is m2 blocks of Q × m1. */
-function monarchStageFlops(n: number, b: number, stage: 1 | 2): number {
-  const s = monarchShape(n, n);
-  return 2 * b * (stage === 1 ? s.m1 * s.m2 * s.P : s.m2 * s.Q * s.m1);
-}
-
 for (const n of BLOCKDIAG_SIZES) {
   const b = BLOCKDIAG_BATCH;
   for (const fam of families) {
@@ -64,13 +50,15 @@ for (const n of BLOCKDIAG_SIZES) {
       group: fam.group,
       name: fam.group,
       shape,
-      flops: structuredFlops(fam.group, n, b),
       baseline: 'dense',
+      versusTf: true,
       async setup({ gpu, rng }) {
         await gpu.precompile([...blockKernels(), ...kroneckerKernels()]);
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = fam.make(gpu, n, rng);
         return {
+          flops: m.flops(b),
+          check: () => checkApply(m, x),
           run: () => m.apply(x).dispose(),
           dispose: () => {
             x.dispose();
@@ -85,14 +73,16 @@ for (const n of BLOCKDIAG_SIZES) {
           group: fam.group,
           name: `factor ${stage === 1 ? 'R' : 'L'} only`,
           shape,
-          flops: monarchStageFlops(n, b, stage),
           baseline: 'dense',
           setup({ gpu, rng }) {
             const m = fam.make(gpu, n, rng) as MonarchMatrix;
             const geo = stage === 1 ? m.stage1 : m.stage2;
             const x = Tensor.randn(gpu, [b, geo.xLen], rng);
             const w = stage === 1 ? m.w1 : m.w2;
+            // One factor: m1 blocks of m2 × P (R) or m2 blocks of Q × m1 (L), i.e. its stored numbers.
+            const { m1, m2, P, Q } = m.shape;
             return {
+              flops: 2 * b * (stage === 1 ? m1 * m2 * P : m2 * Q * m1),
               run: () => blockDiagMatmul(x, w, geo).dispose(),
               dispose: () => {
                 x.dispose();

@@ -1,7 +1,8 @@
 /**
  * Low-rank and orthogonal-projection apply() against our dense GEMM on the same layer shape:
  * Y = X·Wᵀ with X [64, n], W [n, n], r = n/16 (n = 256, 512). Flop ratio dense / low-rank =
- * n² / (r·2n) = 8; efficiency = speedup ÷ flop ratio. The two thin products of apply() are also
+ * n² / (r·2n) = 8 (flops from each family's flops(64)); efficiency = speedup ÷ flop ratio. Each
+ * apply is checked against the f64 oracle (bench/oracle.ts) before it is timed. The two thin products of apply() are also
  * timed alone ('X·Aᵀ only' is the skinny (64×n)·(n×r) GEMM, 'H·Bᵀ only' the (64×r)·(r×n) one) to
  * show which of them costs the time.
  */
@@ -9,6 +10,7 @@ import { registerBench } from '../src/bench/registry';
 import { getFamily } from '../src/structured/registry';
 import { LowRankSpec } from '../src/structured/specs';
 import { registerDenseBaseline } from './dense-baseline';
+import { checkApply } from './oracle';
 import '../src/structured/lowrank';
 import '../src/structured/orthoproj';
 import { matmul } from '../src/tensor/ops';
@@ -21,7 +23,6 @@ for (const n of LOWRANK_SIZES) {
   const b = LOWRANK_BATCH;
   const r = n / 16;
   const shape = `${b}×${n}·(${n}×${n})ᵀ, r = ${r}`;
-  const lowFlops = 2 * b * r * (n + n);
   const group = 'lowrank';
 
   registerDenseBaseline(group, shape, b, n);
@@ -31,8 +32,8 @@ for (const n of LOWRANK_SIZES) {
       group,
       name: family,
       shape,
-      flops: lowFlops,
       baseline: 'dense',
+      versusTf: true,
       setup({ gpu, rng }) {
         const x = Tensor.randn(gpu, [b, n], rng);
         const m =
@@ -40,6 +41,8 @@ for (const n of LOWRANK_SIZES) {
             ? getFamily('lowrank').random(gpu, n, n, LowRankSpec.parse({ family, rank: r }), { rng })
             : getFamily('orthoproj').random(gpu, n, n, { family, rank: r }, { rng });
         return {
+          flops: m.flops(b),
+          check: () => checkApply(m, x),
           run: () => m.apply(x).dispose(),
           dispose: () => {
             x.dispose();

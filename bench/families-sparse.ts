@@ -7,13 +7,15 @@
  *                         one fused pass (spmmLowRank), flop ratio ≈ 10.8
  * The sparse 10% and 2:4 applies include their input packing pass (X transposed into a padded
  * [n, 64] layout), so each is two dispatches, like sparse+lowrank.
- * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64). The dense baseline runs
- * under the adapter's GEMM profile (bench/dense-baseline.ts).
+ * Efficiency = speedup ÷ flop ratio; flops are each family's flops(64). Each apply is checked
+ * against the f64 oracle (bench/oracle.ts) before it is timed. The dense baseline runs under the
+ * adapter's GEMM profile (bench/dense-baseline.ts).
  */
 import { registerBench } from '../src/bench/registry';
 import { getFamily } from '../src/structured/registry';
 import type { FamilySpec } from '../src/structured/specs';
 import { registerDenseBaseline } from './dense-baseline';
+import { checkApply } from './oracle';
 import '../src/structured/sparse';
 import '../src/structured/nm-sparse';
 import '../src/structured/sparse-lowrank';
@@ -22,26 +24,15 @@ import { Tensor } from '../src/tensor/tensor';
 export const SPARSE_BATCH = 64;
 export const SPARSE_SIZES = [256, 512];
 
-/** The families timed, with their spec at size n and their flops for batch b. */
-export function sparseBenchFamilies(
-  n: number,
-): Array<{ name: string; spec: FamilySpec; flops: (b: number) => number }> {
+/** The families timed, with their spec at size n (flops come from each member's flops(b)). */
+export function sparseBenchFamilies(n: number): Array<{ name: string; spec: FamilySpec }> {
   const r = n / 32;
   return [
-    {
-      name: 'sparse 10%',
-      spec: { family: 'sparse', density: 0.1 },
-      flops: (b) => 2 * b * Math.round(0.1 * n * n),
-    },
-    {
-      name: 'nm-sparse 2:4',
-      spec: { family: 'nm-sparse', n: 2, m: 4 },
-      flops: (b) => (2 * b * (n * n)) / 2,
-    },
+    { name: 'sparse 10%', spec: { family: 'sparse', density: 0.1 } },
+    { name: 'nm-sparse 2:4', spec: { family: 'nm-sparse', n: 2, m: 4 } },
     {
       name: `sparse+lowrank r=${r} 3%`,
       spec: { family: 'sparse+lowrank', rank: r, density: 0.03, rounds: 1 },
-      flops: (b) => 2 * b * (r * 2 * n + Math.floor(0.03 * n * n)),
     },
   ];
 }
@@ -58,13 +49,14 @@ for (const n of SPARSE_SIZES) {
       group,
       name: f.name,
       shape,
-      flops: f.flops(b),
       baseline: 'dense',
+      versusTf: true,
       setup({ gpu, rng }) {
         const x = Tensor.randn(gpu, [b, n], rng);
         const m = getFamily(f.spec.family).random(gpu, n, n, f.spec as never, { rng });
-        if (m.flops(b) !== f.flops(b)) throw new Error(`${f.name}: flops ${m.flops(b)} ≠ ${f.flops(b)}`);
         return {
+          flops: m.flops(b),
+          check: () => checkApply(m, x),
           run: () => m.apply(x).dispose(),
           dispose: () => {
             x.dispose();

@@ -1,12 +1,14 @@
 /**
  * Dense GEMM benchmarks: our matmul (gemmPlan's choice) against TensorFlow.js's WebGPU matMul on
- * the same device, square sizes and the skinny / low-rank shapes structured layers produce.
+ * the same device under each of its matmul programs (bench/tf.ts; the speedup is against the fastest
+ * per shape), square sizes and the skinny / low-rank shapes structured layers produce. Every bench,
+ * ours and TF.js's, checks sampled entries against f64 dot products before it is timed.
  */
 import { registerBench } from '../src/bench/registry';
 import { chooseGemmVariant, type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
 import { matmul } from '../src/tensor/ops';
 import { Tensor } from '../src/tensor/tensor';
-import { tf, tfSubmit } from './tf';
+import { checkTfMatMul, TF_MATMUL_PROGRAMS, TF_NAMES, tf, tfMatMul, tfSubmit } from './tf';
 
 export interface GemmCase {
   M: number;
@@ -46,27 +48,39 @@ for (const c of GEMM_CASES) {
   const aShape = transA ? [K, M] : [M, K];
   const bShape = transB ? [N, K] : [K, N];
   const flops = 2 * M * N * K;
-  registerBench({
-    group: 'gemm',
-    name: 'tfjs',
-    shape,
-    flops,
-    quick: c.quick,
-    setup({ rng }) {
-      const a = tf.tensor(Float32Array.from(rng.normals(M * K, 1)), aShape, 'float32');
-      const b = tf.tensor(Float32Array.from(rng.normals(K * N, 1)), bShape, 'float32');
-      return {
-        run() {
-          tf.matMul(a, b, transA, transB).dispose();
-        },
-        submit: tfSubmit,
-        dispose() {
-          a.dispose();
-          b.dispose();
-        },
-      };
-    },
-  });
+  for (const prog of TF_MATMUL_PROGRAMS)
+    registerBench({
+      group: 'gemm',
+      name: prog.name,
+      note: prog.note,
+      shape,
+      flops,
+      quick: c.quick,
+      async setup({ rng }) {
+        const aData = Float32Array.from(rng.normals(M * K, 1));
+        const bData = Float32Array.from(rng.normals(K * N, 1));
+        const a = tf.tensor(aData, aShape, 'float32');
+        const b = tf.tensor(bData, bShape, 'float32');
+        return {
+          check: () =>
+            checkTfMatMul(
+              tfMatMul(prog.type, a, b, transA, transB),
+              aData,
+              bData,
+              { M, K, N, transA, transB },
+              (n) => rng.int(n),
+            ),
+          run() {
+            tfMatMul(prog.type, a, b, transA, transB).dispose();
+          },
+          submit: tfSubmit,
+          dispose() {
+            a.dispose();
+            b.dispose();
+          },
+        };
+      },
+    });
   // Our matmul under each GEMM profile (src/tensor/gemm-plan.ts); one bench when both profiles
   // pick the same kernel. Each checks sampled entries against a float64 dot product first.
   const byProfile = (['cpu', 'gpu'] as GemmProfile[]).map((p) => ({
@@ -81,7 +95,8 @@ for (const c of GEMM_CASES) {
       note: variant,
       shape,
       flops,
-      baseline: 'tfjs',
+      baseline: TF_NAMES,
+      versusTf: true,
       quick: c.quick,
       async setup({ gpu, rng }) {
         const aData = Float32Array.from(rng.normals(M * K, 1));
@@ -113,7 +128,9 @@ for (const c of GEMM_CASES) {
         }
         if (!(err <= 1e-4 * Math.sqrt(K) * Math.max(scale, 1)))
           throw new Error(`wrong result: max error ${err} on sampled entries (${variant})`);
+        const checked = err / (1 + scale);
         return {
+          check: async () => checked,
           run() {
             op().dispose();
           },

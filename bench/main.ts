@@ -3,7 +3,7 @@
  * this page. URL parameters: filter (comma-separated substrings), quick=1, rounds=N, sampleMs=N.
  * Results are exposed as window.__bench (a promise) for scripts/bench.sh's Playwright driver.
  */
-import { type BenchResult, runBenches, TIMING_METHOD } from '../src/bench/registry';
+import { type BenchResult, clockResolutionMs, runBenches, TIMING_METHOD } from '../src/bench/registry';
 import { Gpu } from '../src/gpu/device';
 import { benchRsvdVsJacobi, type RsvdBenchResult } from '../src/linalg/bench';
 import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-plan';
@@ -22,6 +22,8 @@ export interface BenchReport {
   adapter: Gpu['info'];
   gemmProfile: string;
   timing: string;
+  /** Step of performance.now() in this page (ms): every sample spans far more (≈ 120 ms). */
+  clockResolutionMs: number;
   options: { filter: string[]; quick: boolean; rounds: number | null };
   results: BenchResult[];
   /** Randomized SVD (r = 32, niter = 4) vs exact Jacobi SVD on 512 × 512, when selected. */
@@ -82,6 +84,7 @@ async function main(): Promise<BenchReport> {
     adapter: gpu.info,
     gemmProfile: gemmProfile(),
     timing: TIMING_METHOD,
+    clockResolutionMs: clockResolutionMs(),
     options: { filter, quick, rounds },
     results,
     rsvd,

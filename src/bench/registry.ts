@@ -7,6 +7,9 @@
  *
  * Timing (the same for every bench, ours and peers): one sample = `reps` calls of run(), then
  * submit(), then wait for queue.onSubmittedWorkDone(); wall clock of the whole, divided by reps.
+ *
+ * Before anything is timed, a bench whose instance has check() compares its output with the f64
+ * oracle at the bench size; a failed check fails the bench (no time is reported for a wrong result).
  */
 
 import type { Gpu } from '../gpu/device';
@@ -25,6 +28,13 @@ export interface BenchInstance {
   /** Submit what run() recorded. Default: gpu.flush(). Peers with their own queue override it. */
   submit?(): void;
   dispose(): void;
+  /**
+   * Compare one output with the float64 oracle (src/reference) at this size; resolve to the error
+   * measure it bounded (max |got − want| / (1 + max |want|)), throw when it is over the bound.
+   */
+  check?(): Promise<number>;
+  /** Flops of one run() when only the built object knows them (a family's flops(batch)). */
+  flops?: number;
 }
 
 export interface BenchSpec {
@@ -36,10 +46,15 @@ export interface BenchSpec {
   note?: string;
   /** Shape label, e.g. '256×256·256×256'. Benches with the same group + shape are compared. */
   shape: string;
-  /** Floating-point operations of one run() (2 × multiply-adds), for GFLOP/s. */
-  flops: number;
-  /** Name of the bench of the same group + shape to report a speedup against. */
-  baseline?: string;
+  /** Floating-point operations of one run() (2 × multiply-adds), for GFLOP/s; else the instance's. */
+  flops?: number;
+  /**
+   * The bench of the same group + shape to report a speedup against; a list means the fastest of
+   * them (by median) in this run, e.g. TF.js under each of its matmul programs.
+   */
+  baseline?: string | string[];
+  /** Also report `tfSpeedup` against the fastest TF.js bench (name starting "tfjs") of the case. */
+  versusTf?: boolean;
   /** Run in --quick mode too (default true). Set false for the slow, big shapes. */
   quick?: boolean;
   /** Allocate inputs, compile pipelines; return the operation to time. */
@@ -83,15 +98,44 @@ export interface BenchResult {
   minMs: number;
   maxMs: number;
   gflops: number;
+  /** The baseline bench the speedup is against (the fastest of a list). */
   baseline?: string;
   /** Median over rounds of (baseline ms / this ms), paired within each round. */
   speedup?: number;
+  /** The fastest TF.js bench of the case, and the speedup against it (same pairing). */
+  tfBaseline?: string;
+  tfSpeedup?: number;
+  /** Error measure of the oracle check before timing (absent: the bench has no check). */
+  oracleError?: number;
   error?: string;
 }
 
 export const TIMING_METHOD =
   'wall clock from the first run() to queue.onSubmittedWorkDone(), divided by reps; ' +
-  'warm-up first; benches of one case alternate order every round';
+  'output checked against the f64 oracle, then warm-up; benches of one case alternate order every round';
+
+/** The step of performance.now() here (ms): browsers coarsen it (5 µs isolated, else 100 µs). */
+export function clockResolutionMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    let t1 = performance.now();
+    while (t1 === t0) t1 = performance.now();
+    best = Math.min(best, t1 - t0);
+  }
+  return best;
+}
+
+/** The fastest (lowest median) of the named benches among `live`. */
+function fastestOf<T extends { spec: BenchSpec; samples: number[] }>(
+  live: T[],
+  names: string[],
+): T | undefined {
+  let best: T | undefined;
+  for (const l of live)
+    if (names.includes(l.spec.name) && (!best || median(l.samples) < median(best.samples))) best = l;
+  return best;
+}
 
 function matches(s: BenchSpec, filter: string[] | undefined): boolean {
   if (!filter || filter.length === 0) return true;
@@ -129,7 +173,14 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
   const results: BenchResult[] = [];
   for (const group of cases.values()) {
     const label = `${group[0].group} ${group[0].shape}`;
-    const live: Array<{ spec: BenchSpec; inst: BenchInstance; reps: number; samples: number[] }> = [];
+    const live: Array<{
+      spec: BenchSpec;
+      inst: BenchInstance;
+      reps: number;
+      samples: number[];
+      flops: number;
+      oracleError?: number;
+    }> = [];
     const failed: BenchResult[] = [];
     for (const spec of group) {
       const base = {
@@ -137,24 +188,36 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
         name: spec.name,
         note: spec.note,
         shape: spec.shape,
-        flops: spec.flops,
+        flops: spec.flops ?? Number.NaN,
         reps: 0,
         samplesMs: [],
         medianMs: Number.NaN,
         minMs: Number.NaN,
         maxMs: Number.NaN,
         gflops: Number.NaN,
-        baseline: spec.baseline,
+        baseline: Array.isArray(spec.baseline) ? spec.baseline.join(' | ') : spec.baseline,
       };
       try {
         const rng = new Rng((opts.seed ?? 1) ^ hashString(`${spec.group}/${spec.shape}/${spec.name}`));
         const inst = await spec.setup({ gpu, rng });
+        const flops = inst.flops ?? spec.flops;
+        if (flops === undefined) throw new Error('no flops: give them in the spec or the instance');
+        // The output against the f64 oracle before any timing (it also compiles the pipelines).
+        let oracleError: number | undefined;
+        if (inst.check) {
+          try {
+            oracleError = await inst.check();
+          } catch (e) {
+            inst.dispose();
+            throw new Error(`oracle check failed: ${(e as Error).message}`);
+          }
+        }
         // Warm-up (compiles pipelines, fills pools), then one probe to choose reps.
         await sample(gpu, inst, 1);
         const probe = await sample(gpu, inst, 1);
         const reps = Math.max(1, Math.min(64, Math.round(sampleMs / Math.max(probe, 1e-3))));
         gpu.checkErrors();
-        live.push({ spec, inst, reps, samples: [] });
+        live.push({ spec, inst, reps, samples: [], flops, oracleError });
       } catch (e) {
         failed.push({ ...base, error: (e as Error).message });
         log(`${label} ${spec.name}: FAILED in setup: ${(e as Error).message}`);
@@ -167,30 +230,42 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
       for (const l of order) l.samples.push(await sample(gpu, l.inst, reps));
     }
     gpu.checkErrors();
+    const tfNames = live.filter((l) => l.spec.name.startsWith('tfjs')).map((l) => l.spec.name);
+    const pairedSpeedup = (base: { samples: number[] }, own: number[]) =>
+      median(own.map((ms, i) => base.samples[i] / ms));
     for (const l of live) {
       l.inst.dispose();
       const med = median(l.samples);
-      results.push({
+      const res: BenchResult = {
         group: l.spec.group,
         name: l.spec.name,
         note: l.spec.note,
         shape: l.spec.shape,
-        flops: l.spec.flops,
+        flops: l.flops,
         reps,
         samplesMs: l.samples,
         medianMs: med,
         minMs: Math.min(...l.samples),
         maxMs: Math.max(...l.samples),
-        gflops: l.spec.flops / med / 1e6,
-        baseline: l.spec.baseline,
-      });
-    }
-    for (const res of live.length ? results.slice(-live.length) : []) {
-      if (!res.baseline) continue;
-      const base = live.find((l) => l.spec.name === res.baseline);
-      if (!base) continue;
-      const ratios = res.samplesMs.map((ms, i) => base.samples[i] / ms);
-      res.speedup = median(ratios);
+        gflops: l.flops / med / 1e6,
+      };
+      if (l.oracleError !== undefined) res.oracleError = l.oracleError;
+      if (l.spec.baseline) {
+        const names = Array.isArray(l.spec.baseline) ? l.spec.baseline : [l.spec.baseline];
+        const base = fastestOf(live, names);
+        if (base) {
+          res.baseline = base.spec.name;
+          res.speedup = pairedSpeedup(base, l.samples);
+        }
+      }
+      if (l.spec.versusTf) {
+        const tf = fastestOf(live, tfNames);
+        if (tf) {
+          res.tfBaseline = tf.spec.name;
+          res.tfSpeedup = pairedSpeedup(tf, l.samples);
+        }
+      }
+      results.push(res);
     }
     results.push(...failed);
     log(

@@ -489,6 +489,9 @@ export class Gpu {
    * many were inside the span). Without: wall clock from submit to completion (all passes timed).
    */
   async time(fn: () => void): Promise<GpuTiming> {
+    // Pipelines still compiling (Gpu.precompile in the background, e.g. the worker's warm-up) share
+    // the CPU with SwiftShader's execution and inflate GPU times many-fold: let them finish first.
+    if (this.pending.size) await Promise.allSettled([...this.pending.values()]);
     await this.sync();
     if (!this.hasTimestamps) {
       const t0 = performance.now();
