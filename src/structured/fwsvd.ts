@@ -74,7 +74,8 @@ export async function projectFwsvd(
 
 registerFamily({
   name: 'fwsvd',
-  label: (spec) => `FWSVD (r = ${spec.rank}${spec.importance ? ', weighted' : ''})`,
+  // Without importances FWSVD is the truncated SVD: say so wherever the label shows.
+  label: (spec) => `FWSVD (r = ${spec.rank}, ${spec.importance ? 'weighted' : 'unweighted = low rank'})`,
   about:
     'Fisher-weighted SVD keeps the low-rank layout W ≈ B·A but spends its rank where the task needs ' +
     'it. Each input feature gets an importance (the Fisher information: the mean squared gradient of ' +
@@ -82,7 +83,10 @@ registerFamily({
     'importance-weighted error instead of the plain one. The optimum is closed-form: scale the columns ' +
     'of W by the square roots of the normalised importances, take the truncated SVD, and undo the ' +
     'scaling. With equal importances it is exactly the truncated SVD; with skewed ones it trades ' +
-    'plain reconstruction error for accuracy on the features that matter.',
+    'plain reconstruction error for accuracy on the features that matter. The importances come ' +
+    'from the config (`importance`, one per input feature); without them (the default, and always ' +
+    'in the playground, which has no task gradients to compute them from) every feature counts the ' +
+    'same and FWSVD gives exactly the Low rank result at the same rank.',
   paper: {
     title: 'Language model compression with weighted low-rank factorization (FWSVD)',
     url: 'https://arxiv.org/abs/2207.00112',

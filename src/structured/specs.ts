@@ -55,7 +55,15 @@ export const FwsvdSpec = z.strictObject({
   family: z.literal('fwsvd'),
   rank: posInt,
   /** One importance per input feature (Fisher information); default: all equal (plain truncated SVD). */
-  importance: z.array(z.number().nonnegative()).optional(),
+  importance: z
+    .array(z.number().nonnegative())
+    .optional()
+    .describe(
+      'One importance per input feature (column of W), e.g. the Fisher information: the mean squared ' +
+        'gradient of the loss over the weights reading that feature. Default: none, so every feature ' +
+        'counts the same and the result is exactly the truncated SVD, i.e. the same as lowrank at ' +
+        'this rank (its label then says "unweighted = low rank").',
+    ),
 });
 
 export const FamilySpec = z.discriminatedUnion('family', [

@@ -212,3 +212,29 @@ describe('CLI error messages (exit 2, the text a user reads)', () => {
     );
   });
 });
+
+describe('fwsvd without importance', () => {
+  it('is labelled as equal to low rank, and its figures are low rank’s', async () => {
+    const cfg = {
+      ...smallConfig(),
+      matrix: { source: 'generate', generator: 'gaussian', rows: 16, cols: 12 },
+      methods: [
+        { family: 'lowrank', rank: 3 },
+        { family: 'fwsvd', rank: 3 },
+        { family: 'fwsvd', rank: 3, importance: Array.from({ length: 12 }, (_, j) => (j < 4 ? 10 : 0.1)) },
+      ],
+      sweep: undefined,
+    };
+    const r = await cli(['/v/c.json', '--quiet'], { readFile: async () => enc(cfg) });
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout).summary.methods;
+    expect(m.map((x: Any) => x.label)).toEqual([
+      'Low rank (r = 3)',
+      'FWSVD (r = 3, unweighted = low rank)',
+      'FWSVD (r = 3, weighted)',
+    ]);
+    expect(Math.abs(m[1].relFrobError - m[0].relFrobError)).toBeLessThan(1e-6);
+    // Skewed importances trade plain error for the weighted one: worse than Eckart–Young here.
+    expect(m[2].relFrobError).toBeGreaterThan(m[0].relFrobError + 1e-4);
+  });
+});
