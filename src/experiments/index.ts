@@ -3,6 +3,7 @@
  * validation (./schema.ts), and each kind's config type. The runner lives in src/runtime/runner.ts.
  */
 export { type ApproximationConfig, type ApproximationSummary, approximation } from './approximation';
+export { type BindingConfig, type BindingSummary, binding } from './binding';
 export { type AnyExperiment, KINDS } from './kinds';
 export * from './schema';
 export { type SketchConfig, type SketchSummary, sketch } from './sketch';

@@ -4,11 +4,12 @@
  * the JSON Schemas pick it up from here.
  */
 import { approximation } from './approximation';
+import { binding } from './binding';
 import type { ExperimentDef } from './envelope';
 import { sketch } from './sketch';
 import { spectrum } from './spectrum';
 import { speedup } from './speedup';
 
-export const KINDS = [approximation, spectrum, speedup, sketch] as const;
+export const KINDS = [approximation, spectrum, speedup, sketch, binding] as const;
 
 export type AnyExperiment = ExperimentDef<unknown, unknown>;
