@@ -227,22 +227,30 @@ export async function encodeRecords(
       }
     } else addTo(target, atoms.leaf(v));
   };
-  records.forEach((r, i) => walk(r, -1 - i, 0));
+  records.forEach((r, i) => {
+    walk(r, -1 - i, 0);
+  });
   const maxLevel = nodes.reduce((m, n) => Math.max(m, n.level), -1);
   for (let level = maxLevel; level >= 0; level--) {
     const ids = nodes.flatMap((n, i) => (n.level === level ? [i] : []));
     const S = new Float32Array(ids.length * D);
-    ids.forEach((id, r) => S.set(nodes[id].sum, r * D));
+    ids.forEach((id, r) => {
+      S.set(nodes[id].sum, r * D);
+    });
     const binder = binders[level];
     const X = Tensor.fromArray(binder.gpu, S, [ids.length, D]);
     const Y = binder.apply(X);
     X.dispose();
     const y = await Y.read();
     Y.dispose();
-    ids.forEach((id, r) => addTo(nodes[id].parent, y.subarray(r * D, (r + 1) * D)));
+    ids.forEach((id, r) => {
+      addTo(nodes[id].parent, y.subarray(r * D, (r + 1) * D));
+    });
   }
   const out = new Float64Array(records.length * D);
-  roots.forEach((v, i) => out.set(v, i * D));
+  roots.forEach((v, i) => {
+    out.set(v, i * D);
+  });
   return out;
 }
 
@@ -295,7 +303,10 @@ export async function normChain(
 
 /** Every leaf path of a JSON value. */
 function leafPaths(v: unknown, path: Array<string | number> = [], out: Array<Array<string | number>> = []) {
-  if (Array.isArray(v)) v.forEach((x, i) => leafPaths(x, [...path, i], out));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      leafPaths(x, [...path, i], out);
+    });
   else if (v !== null && typeof v === 'object')
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) leafPaths(x, [...path, k], out);
   else out.push(path);
