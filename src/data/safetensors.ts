@@ -296,12 +296,52 @@ export function readSafetensorsMatrix(
   return { tensor: en.name, rows, cols, data, dtype };
 }
 
+/**
+ * Every tensor of the file as float32 values with its shape (state dicts): F32, F64, F16 and BF16
+ * read; other dtypes and non-finite values are errors naming the tensor.
+ */
+export function readSafetensorsAll(
+  bytes: Uint8Array,
+  fileName = 'model.safetensors',
+): Record<string, { shape: number[]; data: Float32Array }> {
+  const { entries, dataStart } = parse(bytes, fileName);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Record<string, { shape: number[]; data: Float32Array }> = Object.create(null);
+  for (const en of entries) {
+    if (!(MATRIX_DTYPES as readonly string[]).includes(en.dtype))
+      throw new MatrixFileError(
+        fileName,
+        `tensor '${en.name}' dtype ${en.dtype} is not supported (${MATRIX_DTYPES.join(', ')})`,
+      );
+    const n = en.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const base = dataStart + en.begin;
+    for (let k = 0; k < n; k++) {
+      const v =
+        en.dtype === 'F32'
+          ? dv.getFloat32(base + 4 * k, true)
+          : en.dtype === 'F64'
+            ? dv.getFloat64(base + 8 * k, true)
+            : en.dtype === 'F16'
+              ? f16BitsToNumber(dv.getUint16(base + 2 * k, true))
+              : bf16BitsToNumber(dv.getUint16(base + 2 * k, true));
+      if (!Number.isFinite(v))
+        throw new MatrixFileError(fileName, `tensor '${en.name}' value ${v} at ${k} is not finite`);
+      data[k] = v;
+    }
+    out[en.name] = { shape: [...en.shape], data };
+  }
+  return out;
+}
+
 export interface TensorToWrite {
   rows: number;
   cols: number;
   data: ArrayLike<number>;
   /** Default F32. */
   dtype?: MatrixDtype;
+  /** Any-rank shape (state dicts: biases, stacked blocks); default [rows, cols]. Its product must be rows·cols. */
+  shape?: number[];
 }
 
 const SIZE: Record<MatrixDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
@@ -335,7 +375,10 @@ export function writeSafetensors(
     if (t.data.length !== t.rows * t.cols)
       fail(`tensor '${name}' has ${t.data.length} values, expected ${t.rows}×${t.cols} = ${t.rows * t.cols}`);
     const bytes = t.data.length * SIZE[dtype];
-    header[name] = { dtype, shape: [t.rows, t.cols], data_offsets: [offset, offset + bytes] };
+    const shape = t.shape ?? [t.rows, t.cols];
+    if (shape.reduce((a, b) => a * b, 1) !== t.data.length)
+      fail(`tensor '${name}' shape [${shape.join(', ')}] does not hold ${t.data.length} values`);
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);

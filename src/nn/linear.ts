@@ -1,0 +1,107 @@
+/**
+ * Linear(in, out, {bias, weight}): y = x·Wᵀ + b with W out × in, dense or any structured family
+ * (src/structured: same apply(), their own backward). Structured factors are parameters named
+ * `weight.<factor>` (lowrank: weight.B, weight.A; monarch: weight.w1, weight.w2; …).
+ *
+ * Init: dense W ~ N(0, std) (nanoGPT: 0.02, residual projections 0.02/√(2·layers)); structured
+ * weights use their family's own seeded init (FamilyDef.random: variance-preserving for
+ * blockdiag / monarch / kronecker, SLTrain's for sparse+lowrank: B = 0, A Kaiming-uniform,
+ * S ~ U(±1/√in)); biases 0.
+ */
+import { SpecError } from '../structured';
+import { getFamily } from '../structured/registry';
+import type { FamilySpec } from '../structured/specs';
+import type { StructuredMatrix } from '../structured/types';
+import { add, matmul } from '../tensor/ops';
+import type { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { Module } from './module';
+
+export type WeightSpec = { family: 'dense' } | FamilySpec;
+
+const FACTOR_NAMES: Record<string, string[]> = {
+  lowrank: ['B', 'A'],
+  blockdiag: ['blocks'],
+  monarch: ['w1', 'w2'],
+  sparse: ['values'],
+  'sparse+lowrank': ['A', 'B', 'values'],
+  kronecker: ['A', 'B'],
+};
+
+export interface LinearOptions {
+  bias?: boolean;
+  weight?: WeightSpec;
+  /** Std of the dense init (default 0.02). */
+  std?: number;
+  rng: Rng;
+}
+
+export class Linear extends Module {
+  readonly weight: Tensor | null = null;
+  readonly structured: StructuredMatrix | null = null;
+  readonly bias: Tensor | null = null;
+  readonly spec: WeightSpec;
+
+  constructor(
+    gpu: Tensor['gpu'],
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    o: LinearOptions,
+  ) {
+    super();
+    this.spec = o.weight ?? { family: 'dense' };
+    if (this.spec.family === 'dense') {
+      this.weight = this.param('weight', Tensor.randn(gpu, [outFeatures, inFeatures], o.rng, o.std ?? 0.02));
+    } else {
+      const fam = getFamily(this.spec.family);
+      fam.validate(this.spec as never, outFeatures, inFeatures);
+      const sm = fam.random(gpu, outFeatures, inFeatures, this.spec as never, { rng: o.rng });
+      this.structured = sm;
+      const names = FACTOR_NAMES[this.spec.family] ?? [];
+      const ps = sm.parameters();
+      const holder = new FactorHolder(ps, names);
+      this.child('weight', holder);
+    }
+    if (o.bias) this.bias = this.param('bias', Tensor.zeros(gpu, [outFeatures]));
+  }
+
+  /** x [..., in] → [..., out]. */
+  forward(x: Tensor): Tensor {
+    const lead = x.shape.slice(0, -1);
+    const x2 = x.rank === 2 ? x : x.reshape([-1, this.inFeatures]);
+    let y = this.structured ? this.structured.apply(x2) : matmul(x2, this.weight as Tensor, { transB: true });
+    if (this.bias) y = add(y, this.bias);
+    return x.rank === 2 ? y : y.reshape([...lead, this.outFeatures]);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.structured?.dispose();
+  }
+}
+
+/** The structured factors as named parameters of `weight` (the StructuredMatrix owns the storage). */
+class FactorHolder extends Module {
+  constructor(ps: Tensor[], names: string[]) {
+    super();
+    ps.forEach((t, i) => {
+      this.param(names[i] ?? String(i), t);
+    });
+  }
+  override dispose(): void {
+    // the StructuredMatrix disposes its own tensors
+  }
+}
+
+/** Stored numbers of a Linear's weight under a spec, without building it. */
+export function weightParams(spec: WeightSpec, out: number, inp: number): number {
+  if (spec.family === 'dense') return out * inp;
+  const fam = getFamily(spec.family);
+  try {
+    fam.validate(spec as never, out, inp);
+  } catch (e) {
+    if (e instanceof SpecError) return Number.NaN;
+    throw e;
+  }
+  return fam.paramCount(spec as never, out, inp);
+}

@@ -1,0 +1,46 @@
+/**
+ * State dicts: a module's parameters by dotted name, to and from safetensors (src/data codec).
+ * Loading writes into the existing parameter storage (same tensors, so an optimizer holding them
+ * stays valid) and rejects missing, unexpected or mis-shaped tensors by name, changing nothing.
+ */
+import { readSafetensorsAll, writeSafetensors } from '../data/safetensors';
+import type { Module } from './module';
+
+export type StateDict = Record<string, { shape: number[]; data: Float32Array }>;
+
+export async function stateDict(m: Module): Promise<StateDict> {
+  const out: StateDict = {};
+  for (const p of m.namedParameters())
+    out[p.name] = { shape: [...p.tensor.shape], data: await p.tensor.read() };
+  return out;
+}
+
+export function loadStateDict(m: Module, sd: StateDict): void {
+  const params = m.namedParameters();
+  const names = new Set(params.map((p) => p.name));
+  const missing = params.filter((p) => !(p.name in sd)).map((p) => p.name);
+  const extra = Object.keys(sd).filter((k) => !names.has(k));
+  if (missing.length || extra.length)
+    throw new Error(
+      `state dict does not match the model: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.join(', ')}` : ''}`,
+    );
+  for (const p of params) {
+    const s = sd[p.name];
+    if (s.shape.length !== p.tensor.shape.length || s.shape.some((d, i) => d !== p.tensor.shape[i]))
+      throw new Error(`state dict '${p.name}' has shape [${s.shape}], the model [${p.tensor.shape}]`);
+  }
+  for (const p of params) p.tensor.gpu.write(p.tensor.buffer, sd[p.name].data);
+}
+
+export function stateDictToSafetensors(sd: StateDict, metadata?: Record<string, string>): Uint8Array {
+  const tensors: Parameters<typeof writeSafetensors>[0] = {};
+  for (const [name, t] of Object.entries(sd)) {
+    const cols = t.shape[t.shape.length - 1];
+    tensors[name] = { rows: t.data.length / cols, cols, data: t.data, shape: t.shape, dtype: 'F32' };
+  }
+  return writeSafetensors(tensors, metadata, 'model.safetensors');
+}
+
+export function stateDictFromSafetensors(bytes: Uint8Array, fileName?: string): StateDict {
+  return readSafetensorsAll(bytes, fileName);
+}

@@ -1,0 +1,26 @@
+/** The tiny transformer's architecture as configs name it (zod only; experiment schemas import it). */
+import { z } from 'zod';
+import { FamilySpec } from '../structured/specs';
+
+export const MAX_CONTEXT = 256;
+export const MAX_D_MODEL = 512;
+export const MAX_LAYERS = 12;
+
+export const LinearSpec = z.union([z.object({ family: z.literal('dense') }), FamilySpec]);
+
+export const TransformerSpec = z.object({
+  layers: z.number().int().min(1).max(MAX_LAYERS).default(2),
+  dModel: z.number().int().min(2).max(MAX_D_MODEL).default(64),
+  heads: z.number().int().min(1).max(64).default(4),
+  context: z.number().int().min(2).max(MAX_CONTEXT).default(32),
+  /** MLP in each block (d → 4d → d, GELU); false = the reduced "no MLP" form. */
+  mlp: z.boolean().default(true),
+  /** standard: W_q, W_k, W_v, W_o; collapsed: one W_qk and one W_vo (d × d) per head; symmetric: W_qk symmetric. */
+  attention: z.enum(['standard', 'collapsed', 'symmetric']).default('standard'),
+  tiedHead: z.boolean().default(true),
+  norm: z.enum(['layernorm', 'rmsnorm']).default('layernorm'),
+  bias: z.boolean().default(false),
+  /** Factorised token embedding rank (OFA); absent = a full V × d table. */
+  embedRank: z.number().int().min(1).optional(),
+});
+export type TransformerSpec = z.infer<typeof TransformerSpec>;
