@@ -5,6 +5,8 @@
 export { type ApproximationConfig, type ApproximationSummary, approximation } from './approximation';
 export { type BindingConfig, type BindingSummary, binding } from './binding';
 export { type AnyExperiment, KINDS } from './kinds';
+export { pretrain } from './pretrain';
+export type { PretrainConfig, PretrainSummary } from './pretrain.schema';
 export * from './schema';
 export { type SketchConfig, type SketchSummary, sketch } from './sketch';
 export { type SpectrumConfig, type SpectrumSummary, spectrum } from './spectrum';

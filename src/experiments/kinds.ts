@@ -6,10 +6,11 @@
 import { approximation } from './approximation';
 import { binding } from './binding';
 import type { ExperimentDef } from './envelope';
+import { pretrain } from './pretrain';
 import { sketch } from './sketch';
 import { spectrum } from './spectrum';
 import { speedup } from './speedup';
 
-export const KINDS = [approximation, spectrum, speedup, sketch, binding] as const;
+export const KINDS = [approximation, spectrum, speedup, sketch, binding, pretrain] as const;
 
 export type AnyExperiment = ExperimentDef<unknown, unknown>;
