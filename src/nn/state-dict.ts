@@ -29,6 +29,8 @@ export function loadStateDict(m: Module, sd: StateDict): void {
     if (s.shape.length !== p.tensor.shape.length || s.shape.some((d, i) => d !== p.tensor.shape[i]))
       throw new Error(`state dict '${p.name}' has shape [${s.shape}], the model [${p.tensor.shape}]`);
   }
+  // Commands recorded before this point run first (queue writes would overtake them).
+  params[0]?.tensor.gpu.flush();
   for (const p of params) p.tensor.gpu.write(p.tensor.buffer, sd[p.name].data);
 }
 

@@ -31,6 +31,7 @@ async function run(steps: number, optimizer: unknown, poisonAt = -1) {
         s === poisonAt
           ? () => {
               const p = model.namedParameters()[4];
+              gpu.flush(); // the backward's recorded commands first, then the queued write
               gpu.write((p.tensor.grad as Tensor).buffer, new Float32Array([Number.NaN]));
             }
           : undefined;
