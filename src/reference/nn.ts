@@ -246,16 +246,24 @@ export function philox4x32(c: readonly number[], k: readonly number[]): [number,
 }
 
 /**
- * The dropout keep-mask: element i keeps when the uniform from word (i mod 4) of
- * philox(counter = [⌊i/4⌋ + offset (low 32), high 32 of offset, 0, 0], key = [seed, 0]) is ≥ p,
- * where a word u maps to u / 2³² (24 high bits: (u >>> 8) / 2²⁴).
+ * The dropout keep-mask: element 4q + j keeps when word j of philox(counter = [c mod 2³², ⌊c / 2³²⌋, 0, 0]
+ * with c = offset + q, key = [seed, 0]) satisfies (word >>> 8) ≥ ⌈p · 2²⁴⌉.
  */
 export function dropoutMask(n: number, p: number, seed: number, offset = 0): Uint8Array {
   const out = new Uint8Array(n);
+  const threshold = Math.ceil(p * 2 ** 24);
   for (let q = 0; q < Math.ceil(n / 4); q++) {
     const ctr = offset + q;
     const w = philox4x32([ctr % 2 ** 32, Math.floor(ctr / 2 ** 32), 0, 0], [seed, 0]);
-    for (let j = 0; j < 4 && 4 * q + j < n; j++) out[4 * q + j] = (w[j] >>> 8) / 2 ** 24 >= p ? 1 : 0;
+    for (let j = 0; j < 4 && 4 * q + j < n; j++) out[4 * q + j] = w[j] >>> 8 >= threshold ? 1 : 0;
   }
+  return out;
+}
+
+/** Inverted dropout: x · mask / (1 − p). */
+export function dropout(x: ArrayLike<number>, p: number, seed: number, offset = 0): Float64Array {
+  const mask = dropoutMask(x.length, p, seed, offset);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = mask[i] ? x[i] / (1 - p) : 0;
   return out;
 }

@@ -8,6 +8,7 @@ export {
   record,
   zeroGrad,
 } from './autograd';
+export { type DropoutOptions, dropout, dropoutCounters } from './dropout';
 export { embedding } from './embedding';
 export { type CrossEntropyOptions, crossEntropy } from './loss';
 export { causalMask, where } from './mask';
