@@ -5,7 +5,7 @@
 //                        8 sqrt, 9 fill with alpha; every result multiplied by alpha except 9.
 // binary (x, y → out):   y broadcasts as a suffix: y index = i % ySize.
 //                        0 alpha·x + beta·y, 1 alpha·x·y, 2 x / y,
-//                        3 relu'(y)·x, 4 gelu'(y)·x, 5 (1 − y²)·x, 6 sign(y)·x
+//                        3 relu'(y)·x, 4 gelu'(y)·x, 5 (1 − y²)·x, 6 sign(y)·x, 7 (x == y ? 1 : 0)
 //                        (gradients: x = upstream, y = input or output)
 // update (y → out, in place):  out = alpha·out + beta·y (y broadcasts as above): optimizer steps,
 //                        gradient accumulation. fill (→ out, in place): out = alpha.
@@ -90,7 +90,8 @@ fn binary(
     case 3u: { r = select(0.0, u, v > 0.0); }
     case 4u: { r = u * gelu_grad(v); }
     case 5u: { r = u * (1.0 - v * v); }
-    default: { r = u * sign(v); }
+    case 6u: { r = u * sign(v); }
+    default: { r = select(0.0, 1.0, u == v); }
   }
   out[i] = r;
 }

@@ -12,6 +12,7 @@ import { axpbyInPlace, fillInPlace, noGrad, zeroGrad } from './autograd';
 import * as ops from './ops';
 import { Rng } from './rng';
 import { Tensor, tidy } from './tensor';
+import { trainingKernels } from './training-kernels';
 
 let gpu: Gpu;
 beforeAll(async () => {
@@ -218,6 +219,15 @@ describe('memory', () => {
     expect(l1).toBeLessThan(l0); // the loop did train
     for (const t of [W, b, x, y]) t.dispose();
   }, 60_000);
+});
+
+describe('trainingKernels', () => {
+  it('every listed variant compiles ahead of use', async () => {
+    const before = gpu.compiled;
+    await gpu.precompile(trainingKernels());
+    expect(gpu.compiled - before).toBeGreaterThan(0);
+    gpu.checkErrors();
+  }, 120_000);
 });
 
 function f32arr(n: number): Float32Array {

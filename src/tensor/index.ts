@@ -17,3 +17,4 @@ export * from './ops';
 export { Rng } from './rng';
 export { concat, permute, slice, split } from './shape-ops';
 export { type BackwardFn, checkShape, type DType, Tensor, tidy } from './tensor';
+export { trainingKernels } from './training-kernels';

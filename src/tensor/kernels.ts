@@ -30,6 +30,7 @@ export const BINARY = {
   geluGrad: 4,
   tanhGrad: 5,
   absGrad: 6,
+  eq: 7,
 } as const;
 export const REDUCE = { sum: 0, max: 1, sumsq: 2, sumabs: 3, maxabs: 4, min: 5 } as const;
 export type UnaryOp = keyof typeof UNARY;

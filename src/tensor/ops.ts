@@ -362,12 +362,77 @@ function notDifferentiable(name: string) {
   };
 }
 
-export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return record(reduceRaw(x, 'max', axis, { keepDims }), [x], notDifferentiable('max'));
+/** The gradient of a max / min: g split evenly over the entries equal to the extreme (as torch.amax). */
+function extremeGrad(x: Tensor, out: Tensor, axis: number | undefined, keepDims: boolean) {
+  return (g: Tensor): Tensor[] => {
+    const e = expandBack(out, x, axis);
+    const hit = binary('eq', x, e);
+    e.dispose();
+    const count = reduceRaw(hit, 'sum', axis, { keepDims });
+    const q = binary('div', g, count);
+    count.dispose();
+    const qe = expandBack(q, x, axis);
+    q.dispose();
+    const dx = binary('mul', qe, hit);
+    qe.dispose();
+    hit.dispose();
+    return [dx];
+  };
 }
 
+/** Max over one axis or everything; its gradient goes to the maximal entries (split evenly on ties). */
+export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
+  const out = reduceRaw(x, 'max', axis, { keepDims });
+  return record(out, [x], extremeGrad(x, out, axis, keepDims));
+}
+
+/** Min over one axis or everything; its gradient goes to the minimal entries (split evenly on ties). */
 export function min(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return record(reduceRaw(x, 'min', axis, { keepDims }), [x], notDifferentiable('min'));
+  const out = reduceRaw(x, 'min', axis, { keepDims });
+  return record(out, [x], extremeGrad(x, out, axis, keepDims));
+}
+
+export interface VarianceOptions {
+  /** Divide by len − correction: 0 (default) the biased (population) variance, 1 the unbiased. */
+  correction?: number;
+  keepDims?: boolean;
+}
+
+/** Variance over one axis or everything (two passes: mean, then squared deviations). */
+export function variance(x: Tensor, axis?: number, opts: VarianceOptions = {}): Tensor {
+  const { correction = 0, keepDims = false } = opts;
+  assertF32('variance', x);
+  const len = axis === undefined ? x.size : x.shape[axis < 0 ? axis + x.rank : axis];
+  if (len === undefined) throw new ShapeError(`reduction axis ${axis} is out of range for ${fmt(x)}`);
+  if (!(len - correction > 0))
+    throw new ShapeError(
+      `variance: correction ${correction} leaves no degrees of freedom over ${len} values`,
+    );
+  const mu = reduceRaw(x, 'sum', axis, { scale: 1 / len, keepDims: true });
+  const e = expandBack(mu, x, axis);
+  mu.dispose();
+  const d = binary('axpby', x, e, 1, -1);
+  e.dispose();
+  const s = 1 / (len - correction);
+  const out = reduceRaw(d, 'sumsq', axis, { scale: s, keepDims });
+  const res = record(out, [x], (g) => {
+    // d var / dx = 2 (x − μ) / (len − correction); the μ term cancels.
+    const ge = expandBack(g, x, axis);
+    const dx = binary('mul', ge, d, 2 * s);
+    ge.dispose();
+    return [dx];
+  });
+  if (!res.backwardFn) d.dispose();
+  return res;
+}
+
+/** Mean and variance over one axis (or everything), each differentiable. */
+export function meanVar(
+  x: Tensor,
+  axis?: number,
+  opts: VarianceOptions = {},
+): { mean: Tensor; variance: Tensor } {
+  return { mean: mean(x, axis, opts.keepDims ?? false), variance: variance(x, axis, opts) };
 }
 
 /** Σ x² over an axis or everything. */
