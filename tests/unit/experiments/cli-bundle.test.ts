@@ -21,7 +21,7 @@ function experiment(args: string[]) {
 }
 
 describe('npm run experiment (bundled CLI in a child process)', () => {
-  it('runs a preset (exit 0, valid result on stdout) and rejects an invalid config (exit 2, field path)', () => {
+  it('runs a preset (exit 0, valid result on stdout), re-runs an edited result (exit 3) and rejects an invalid config (exit 2, field path)', () => {
     const ok = experiment([resolve(PRESET_DIR, 'speedup.json'), '--quiet']);
     expect(ok.stderr).not.toMatch(/error/i);
     expect(ok.code).toBe(0);
@@ -30,6 +30,15 @@ describe('npm run experiment (bundled CLI in a child process)', () => {
     expect(schemaErrors('result', result)).toBe('');
 
     const dir = mkdtempSync(join(tmpdir(), 'smx-cli-'));
+    // Re-running a result whose figures were edited: exit 3, the new result still on stdout.
+    result.summary.kernels[0].params += 1;
+    const edited = join(dir, 'edited-result.json');
+    writeFileSync(edited, JSON.stringify(result));
+    const again = experiment([edited, '--quiet']);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('largest difference summary.kernels[0].params: ');
+    expect(JSON.parse(again.stdout).status).toBe('finished');
+
     const bad = join(dir, 'bad.json');
     writeFileSync(
       bad,
