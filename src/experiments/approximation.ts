@@ -176,6 +176,17 @@ function candidates(family: FamilyName, rows: number, cols: number, budgets: num
     }
     case 'kronecker':
       return ranks.filter((t) => t <= 16).map((terms) => ({ family, terms }));
+    case 'dense-sparse': {
+      const out: Spec[] = [];
+      for (const rank of ranks.filter((r) => r <= 64 || r % 8 === 0))
+        for (const [n, m] of [
+          [1, 4],
+          [2, 4],
+          [4, 4],
+        ])
+          out.push({ family, rank, n, m, rounds: 5 });
+      return out;
+    }
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Kernel } from '../gpu/device';
 import { blockKernels } from './blockdiag';
+import { denseSparseKernels } from './dense-sparse';
 import './fwsvd';
 import { kroneckerKernels } from './kronecker';
 import './lowrank';
@@ -15,7 +16,13 @@ import './sparse-lowrank';
 
 /** Every family's own WGSL pipelines, for Gpu.precompile ahead of first use (low-rank families use GEMM). */
 export function familyKernels(): Kernel[] {
-  return [...blockKernels(), ...kroneckerKernels(), ...sparseKernels(), ...nmKernels()];
+  return [
+    ...blockKernels(),
+    ...kroneckerKernels(),
+    ...sparseKernels(),
+    ...nmKernels(),
+    ...denseSparseKernels(),
+  ];
 }
 
 export { getFamily, registeredFamilies } from './registry';

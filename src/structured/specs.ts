@@ -66,6 +66,17 @@ export const FwsvdSpec = z.strictObject({
     ),
 });
 
+export const DenseSparseSpec = z.object({
+  family: z.literal('dense-sparse'),
+  /** k, the inner size of W ≈ D·S (D out × k, S k × in). */
+  rank: posInt,
+  /** N:M pattern of S along its inputs (m ≤ 32). */
+  n: posInt.default(2),
+  m: posInt.default(4),
+  /** Alternating least-squares rounds of the projection. */
+  rounds: z.number().int().min(0).max(50).default(5),
+});
+
 export const FamilySpec = z.discriminatedUnion('family', [
   LowRankSpec,
   BlockDiagSpec,
@@ -76,6 +87,7 @@ export const FamilySpec = z.discriminatedUnion('family', [
   KroneckerSpec,
   OrthoProjSpec,
   FwsvdSpec,
+  DenseSparseSpec,
 ]);
 
 export type FamilySpec = z.infer<typeof FamilySpec>;

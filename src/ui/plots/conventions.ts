@@ -26,6 +26,7 @@ export const FAMILIES: Record<string, { colour: string; name: string }> = {
   kronecker: { colour: '#17becf', name: 'Kronecker' },
   orthoproj: { colour: '#bcbd22', name: 'Orthogonal projection' },
   fwsvd: { colour: '#8c564b', name: 'FWSVD' },
+  'dense-sparse': { colour: '#0044ff', name: 'Dense × N:M sparse' },
   dense: { colour: '#7f7f7f', name: 'Dense' },
 };
 

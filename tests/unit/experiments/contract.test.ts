@@ -267,6 +267,7 @@ describe('fuzz: mutated configs', () => {
       kronecker: { spec: { terms: 5 }, field: 'terms' },
       'nm-sparse': { spec: { n: 2, m: 5 }, field: 'm' },
       sparse: { spec: { density: 1.5 }, field: 'density' },
+      'dense-sparse': { spec: { rank: 4, n: 2, m: 5 }, field: 'm' },
     };
     expect(registeredFamilies().length).toBeGreaterThan(0);
     for (const f of registeredFamilies()) {

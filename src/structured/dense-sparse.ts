@@ -1,0 +1,291 @@
+/**
+ * Dense × sparse family (`dense-sparse`, DSFormer, arXiv 2312.13211): W ≈ D·S with D (out × k)
+ * dense and S (k × in) N:M semi-structured sparse. DSFormer has no public code; this is **our
+ * reading** (ALGORITHMS.md §3), and the UI says so:
+ * - S is kept as a dense latent S̃; the forward uses S = the N:M projection of S̃ (per group of m
+ *   consecutive inputs of each row of S̃ the n largest |s̃|; shaders/dense-sparse.wgsl), and the
+ *   backward passes dL/dS straight through to S̃ (a straight-through mask), so supports can move
+ *   while training.
+ * - project(W): truncated SVD W ≈ U_k·Σ_k·V_kᵀ, D = U_k·Σ_k^½, S̃ = Σ_k^½·V_kᵀ, then `rounds` of
+ *   alternating least squares in f64: S̃ = (DᵀD)⁻¹·Dᵀ·W, projected to N:M; D = W·Sᵀ·(S·Sᵀ)⁻¹.
+ * apply(X) = (X·Sᵀ)·Dᵀ with two GEMMs (the masked S is formed densely on the GPU: the kernels do not
+ * exploit the sparsity of S, flops counts what runs). params: D, plus S stored as N:M (kept values
+ * and packed indices, as the nm-sparse family counts them).
+ */
+import dsSrc from '../../shaders/dense-sparse.wgsl?raw';
+import type { Kernel } from '../gpu/device';
+import { ShapeError } from '../gpu/errors';
+import { truncatedSvd } from '../linalg/rsvd';
+import { record } from '../tensor/autograd';
+import { matmul } from '../tensor/ops';
+import { Rng } from '../tensor/rng';
+import { Tensor } from '../tensor/tensor';
+import { indexLayout, nmOffsets } from './nm-sparse';
+import { type FamilyDef, registerFamily } from './registry';
+import type { SpecOf } from './specs';
+import { SpecError, type StructuredMatrix } from './types';
+
+export const dsMaskKernel: Kernel = { name: 'dense-sparse', code: dsSrc, entry: 'mask' };
+
+export function denseSparseKernels(): Kernel[] {
+  return [dsMaskKernel];
+}
+
+/** Largest group size m of the mask kernel (one bit per entry of a group in a u32). */
+export const DS_MAX_M = 32;
+
+/** S = N:M mask of S̃ on the GPU; the backward passes the gradient straight through to S̃. */
+export function nmMaskST(sLatent: Tensor, n: number, m: number): Tensor {
+  const [k, inp] = sLatent.shape;
+  const out = Tensor.empty(sLatent.gpu, [k, inp], 'An N:M-masked factor');
+  const groups = (k * inp) / m;
+  sLatent.gpu.dispatch(
+    dsMaskKernel,
+    { s: sLatent.buffer, out: out.buffer },
+    { groups, n, m },
+    sLatent.gpu.grid1d(Math.ceil(groups / 256)),
+  );
+  return record(out, [sLatent], (g) => [g]);
+}
+
+export class DenseSparseMatrix implements StructuredMatrix {
+  readonly kind = 'dense-sparse';
+  readonly rows: number;
+  readonly cols: number;
+
+  constructor(
+    readonly gpu: Tensor['gpu'],
+    /** D, out × k (trainable). */
+    readonly D: Tensor,
+    /** S̃, the dense latent k × in (trainable; the forward masks it to N:M). */
+    readonly S: Tensor,
+    readonly n: number,
+    readonly m: number,
+  ) {
+    if (D.rank !== 2 || S.rank !== 2 || D.shape[1] !== S.shape[0])
+      throw new ShapeError(`DenseSparseMatrix: D [${D.shape}] and S [${S.shape}] do not chain`);
+    this.rows = D.shape[0];
+    this.cols = S.shape[1];
+    validate(n, m, this.cols, D.shape[1], this.rows);
+    D.trainable();
+    S.trainable();
+  }
+
+  get k(): number {
+    return this.D.shape[1];
+  }
+
+  get params(): number {
+    return paramCount(this.rows, this.cols, this.k, this.n, this.m);
+  }
+
+  flops(batch: number): number {
+    return 2 * batch * this.k * (this.cols + this.rows);
+  }
+
+  /** The N:M-masked S (differentiable, straight through to S̃). */
+  sparseFactor(): Tensor {
+    return nmMaskST(this.S, this.n, this.m);
+  }
+
+  apply(x: Tensor): Tensor {
+    if (x.rank !== 2 || x.shape[1] !== this.cols)
+      throw new ShapeError(
+        `dense-sparse apply: X must be [batch, ${this.cols}], got [${x.shape.join(', ')}]`,
+      );
+    const s = this.sparseFactor();
+    const h = matmul(x, s, { transB: true });
+    const y = matmul(h, this.D, { transB: true });
+    // h and s stay referenced by the graph when gradients are on; without a graph they can go.
+    if (!y.backwardFn) {
+      h.dispose();
+      s.dispose();
+    }
+    return y;
+  }
+
+  toDense(): Tensor {
+    const s = this.sparseFactor();
+    const w = matmul(this.D, s);
+    if (!w.backwardFn) s.dispose();
+    return w;
+  }
+
+  parameters(): Tensor[] {
+    return [this.D, this.S];
+  }
+
+  dispose(): void {
+    this.D.dispose();
+    this.S.dispose();
+  }
+}
+
+function validate(n: number, m: number, cols: number, k: number, rows: number): void {
+  if (!Number.isInteger(k) || k < 1)
+    throw new SpecError('rank', `rank (k) must be a positive integer, got ${k}`);
+  if (k > Math.min(rows, cols))
+    throw new SpecError('rank', `rank (k = ${k}) must not exceed min(out, in) = ${Math.min(rows, cols)}`);
+  if (!Number.isInteger(m) || m < 1 || m > DS_MAX_M)
+    throw new SpecError('m', `m must be an integer in [1, ${DS_MAX_M}], got ${m}`);
+  if (!Number.isInteger(n) || n < 1 || n > m)
+    throw new SpecError('n', `n must be an integer in [1, m = ${m}], got ${n}`);
+  if (cols % m !== 0)
+    throw new SpecError('m', `m (${m}) must divide the number of columns (inputs), ${cols}`);
+}
+
+function paramCount(rows: number, cols: number, k: number, n: number, m: number): number {
+  const kept = k * (cols / m) * n;
+  const idx = n === m ? 0 : Math.ceil(kept / indexLayout(m).perWord);
+  return rows * k + kept + idx;
+}
+
+// ------------------------------------------------------------------ projection (f64, CPU)
+
+function mmT(
+  a: Float64Array,
+  ar: number,
+  ac: number,
+  b: Float64Array,
+  br: number,
+  transA: boolean,
+  transB: boolean,
+) {
+  // op(A)·op(B) for row-major A (ar × ac), B (br × bc), small dense helper.
+  const bc = b.length / br;
+  const M = transA ? ac : ar;
+  const K = transA ? ar : ac;
+  const N = transB ? br : bc;
+  const out = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let t = 0; t < K; t++) {
+      const av = transA ? a[t * ac + i] : a[i * ac + t];
+      if (av === 0) continue;
+      for (let j = 0; j < N; j++) out[i * N + j] += av * (transB ? b[j * bc + t] : b[t * bc + j]);
+    }
+  return out;
+}
+
+/** X = G⁻¹·B for a symmetric positive (semi)definite k × k G (ridge 1e-12·trace for safety). */
+function solveSpd(g: Float64Array, k: number, b: Float64Array): Float64Array {
+  const p = b.length / k;
+  let tr = 0;
+  for (let i = 0; i < k; i++) tr += g[i * k + i];
+  const a = g.slice();
+  for (let i = 0; i < k; i++) a[i * k + i] += 1e-12 * (tr || 1);
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * k + j];
+      for (let t = 0; t < j; t++) s -= L[i * k + t] * L[j * k + t];
+      L[i * k + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / L[j * k + j];
+    }
+  const x = b.slice();
+  for (let c = 0; c < p; c++) {
+    for (let i = 0; i < k; i++) {
+      let s = x[i * p + c];
+      for (let t = 0; t < i; t++) s -= L[i * k + t] * x[t * p + c];
+      x[i * p + c] = s / L[i * k + i];
+    }
+    for (let i = k - 1; i >= 0; i--) {
+      let s = x[i * p + c];
+      for (let t = i + 1; t < k; t++) s -= L[t * k + i] * x[t * p + c];
+      x[i * p + c] = s / L[i * k + i];
+    }
+  }
+  return x;
+}
+
+/** S̃ restricted to its N:M support (zeros elsewhere). */
+function maskNM(s: Float64Array, k: number, cols: number, n: number, m: number): Float64Array {
+  if (n === m) return s;
+  const offs = nmOffsets(s, k, cols, n, m);
+  const out = new Float64Array(s.length);
+  const groups = cols / m;
+  for (let e = 0; e < offs.length; e++) {
+    const rg = Math.floor(e / n);
+    const at = Math.floor(rg / groups) * cols + (rg % groups) * m + offs[e];
+    out[at] = s[at];
+  }
+  return out;
+}
+
+const dsFamily: FamilyDef<'dense-sparse'> = {
+  name: 'dense-sparse',
+  label: (s: SpecOf<'dense-sparse'>) => `Dense × N:M sparse (k = ${s.rank}, ${s.n}:${s.m})`,
+  about:
+    'DSFormer-style factorisation W ≈ D·S: a small dense D (out × k) times a semi-structured sparse S ' +
+    '(k × in, n of every m consecutive inputs kept). DSFormer publishes no code, so this is our ' +
+    'reading: S is a dense latent whose N:M mask is taken in the forward pass and gradients pass ' +
+    'straight through the mask (supports can move while training); the projection starts from the ' +
+    'truncated SVD and alternates least squares for D with N:M-projected least squares for S. ' +
+    'The GPU product here forms the masked S densely (it does not yet exploit the sparsity).',
+  paper: {
+    title: 'DSFormer: Effective Compression of Text-Transformers by Dense-Sparse Weight Factorization',
+    url: 'https://arxiv.org/abs/2312.13211',
+  },
+  validate(spec, rows, cols) {
+    if (!(Number.isInteger(rows) && rows >= 1)) throw new SpecError('shape', `rows must be ≥ 1, got ${rows}`);
+    validate(spec.n, spec.m, cols, spec.rank, rows);
+  },
+  paramCount(spec, rows, cols) {
+    return paramCount(rows, cols, spec.rank, spec.n, spec.m);
+  },
+  async project(W, spec, opts = {}) {
+    if (W.rank !== 2)
+      throw new ShapeError(`dense-sparse projection: W must be 2-D, got [${W.shape.join(', ')}]`);
+    const [rows, cols] = W.shape;
+    const k = spec.rank;
+    dsFamily.validate(spec, rows, cols);
+    const svd = await truncatedSvd(W, k, { rng: opts.rng ?? new Rng(0) });
+    const U = Float64Array.from(await svd.U.read());
+    const V = Float64Array.from(await svd.V.read());
+    svd.U.dispose();
+    svd.V.dispose();
+    const w = Float64Array.from(await W.read());
+    let d: Float64Array = new Float64Array(rows * k);
+    let s: Float64Array = new Float64Array(k * cols);
+    for (let t = 0; t < k; t++) {
+      const r = Math.sqrt(svd.S[t]);
+      for (let i = 0; i < rows; i++) d[i * k + t] = U[i * k + t] * r;
+      for (let j = 0; j < cols; j++) s[t * cols + j] = V[j * k + t] * r;
+    }
+    if (spec.n < spec.m) {
+      for (let round = 0; round < spec.rounds; round++) {
+        // S̃ = (DᵀD)⁻¹DᵀW, then its N:M support; D = W·Sᵀ·(S·Sᵀ)⁻¹.
+        s = solveSpd(mmT(d, rows, k, d, rows, true, false), k, mmT(d, rows, k, w, rows, true, false));
+        const sm = maskNM(s, k, cols, spec.n, spec.m);
+        const ws = mmT(w, rows, cols, sm, k, false, true); // rows × k
+        const ss = mmT(sm, k, cols, sm, k, false, true); // k × k
+        // D = (W·Sᵀ)·(S·Sᵀ)⁻¹ = ((S·Sᵀ)⁻¹·(W·Sᵀ)ᵀ)ᵀ
+        d = transpose(solveSpd(ss, k, transpose(ws, rows, k)), k, rows);
+      }
+    }
+    return new DenseSparseMatrix(
+      W.gpu,
+      Tensor.fromArray(W.gpu, Float32Array.from(d), [rows, k]),
+      Tensor.fromArray(W.gpu, Float32Array.from(s), [k, cols]),
+      spec.n,
+      spec.m,
+    );
+  },
+  random(gpu, rows, cols, spec, { rng }) {
+    dsFamily.validate(spec, rows, cols);
+    const k = spec.rank;
+    return new DenseSparseMatrix(
+      gpu,
+      Tensor.fromArray(gpu, rng.normals(rows * k, 1 / Math.sqrt(k)), [rows, k]),
+      Tensor.fromArray(gpu, rng.normals(k * cols, Math.sqrt(spec.m / (spec.n * cols))), [k, cols]),
+      spec.n,
+      spec.m,
+    );
+  },
+};
+
+function transpose(a: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j];
+  return out;
+}
+
+registerFamily(dsFamily);
