@@ -9,8 +9,14 @@ import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import * as ref from '../reference/dense';
 import { axpbyInPlace, fillInPlace, noGrad, zeroGrad } from './autograd';
+import { dropout, dropoutCounters } from './dropout';
+import { embedding } from './embedding';
+import { crossEntropy } from './loss';
+import { causalMask, where } from './mask';
+import { layerNorm } from './norm';
 import * as ops from './ops';
 import { Rng } from './rng';
+import { concat, permute, split } from './shape-ops';
 import { Tensor, tidy } from './tensor';
 import { trainingKernels } from './training-kernels';
 
@@ -218,6 +224,71 @@ describe('memory', () => {
     l1t.dispose();
     expect(l1).toBeLessThan(l0); // the loop did train
     for (const t of [W, b, x, y]) t.dispose();
+  }, 60_000);
+});
+
+describe('a transformer-shaped step with every op', () => {
+  it('trains and keeps memory flat; what a backward saves is freed with its output', async () => {
+    const [V, B, T, H, D] = [11, 2, 5, 2, 4];
+    const d = H * D;
+    const E = Tensor.randn(gpu, [V, d], rng, 0.5).trainable();
+    const gamma = Tensor.full(gpu, [d], 1).trainable();
+    const beta = Tensor.zeros(gpu, [d]).trainable();
+    const W = Tensor.randn(gpu, [V, d], rng, 0.3).trainable();
+    const params = [E, gamma, beta, W];
+    const ids = Tensor.fromArray(
+      gpu,
+      Int32Array.from({ length: B * T }, () => rng.int(V)),
+      [B, T],
+    );
+    const tg = Int32Array.from({ length: B * T }, () => rng.int(V));
+    tg[3] = -100;
+    const targets = Tensor.fromArray(gpu, tg, [B * T]);
+    const keepAll = Tensor.fromArray(gpu, new Uint32Array(d).fill(1), [d]);
+    const lossOf = (step: number) => {
+      const h = layerNorm(embedding(E, ids), gamma, beta); // [B, T, d]
+      const q = permute(h.reshape([B, T, H, D]), [0, 2, 1, 3]).reshape([B * H, T, D]);
+      const att = ops.softmax(causalMask(ops.matmul(q, q, { transB: true, alpha: 1 / Math.sqrt(D) })));
+      const o = permute(ops.matmul(att, q).reshape([B, H, T, D]), [0, 2, 1, 3]).reshape([B * T, d]);
+      const x = dropout(ops.gelu(o), 0.1, { seed: 3, offset: step * dropoutCounters(B * T * d) });
+      const y = where(keepAll, concat(split(x, 2, 1).reverse(), 1), x);
+      const logits = ops.matmul(y, W, { transB: true });
+      const reg = ops.scale(ops.add(ops.mean(ops.max(logits, 1)), ops.variance(logits)), 1e-3);
+      return ops.add(crossEntropy(logits, targets), reg);
+    };
+    const step = (i: number) => {
+      tidy(() => lossOf(i).backward());
+      noGrad(() => {
+        for (const p of params) axpbyInPlace(1, p, -0.2, p.grad!);
+      });
+      zeroGrad(params);
+      gpu.flush();
+    };
+    const first = tidy(() => lossOf(0));
+    const l0 = await first.item();
+    first.dispose();
+    for (let i = 0; i < 5; i++) step(i);
+    await gpu.sync();
+    const live = Tensor.liveCount();
+    const pool = gpu.pool.stats();
+    for (let i = 5; i < 25; i++) step(i);
+    await gpu.sync();
+    expect(Tensor.liveCount()).toBe(live);
+    expect(gpu.pool.stats()).toEqual(pool);
+    const last = tidy(() => lossOf(0));
+    expect(await last.item()).toBeLessThan(l0);
+    last.dispose();
+    // Outside tidy(): the row statistics saved for the backward go with the output.
+    const logits = Tensor.randn(gpu, [B * T, V], rng).trainable();
+    const before = Tensor.liveCount();
+    const ce = crossEntropy(logits, targets);
+    const ln = layerNorm(logits, null, null);
+    const va = ops.variance(logits, 1);
+    expect(Tensor.liveCount()).toBe(before + 6);
+    for (const t of [ce, ln, va]) t.dispose();
+    expect(Tensor.liveCount()).toBe(before);
+    for (const t of [...params, ids, targets, keepAll, logits]) t.dispose();
+    expect(Tensor.liveCount()).toBe(live - 7);
   }, 60_000);
 });
 

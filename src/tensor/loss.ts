@@ -69,7 +69,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
     );
     return [dx];
   });
-  // The statistics live as long as the graph needs them (disposed with the loss otherwise).
-  if (!res.backwardFn) stats.dispose();
+  // The statistics live as long as the loss (its backward needs them).
+  if (res.backwardFn) res.own(stats);
+  else stats.dispose();
   return res;
 }

@@ -84,7 +84,8 @@ function normalize(x: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: nu
     else db?.dispose();
     return res;
   });
-  if (!out.backwardFn) stats.dispose();
+  if (out.backwardFn) out.own(stats);
+  else stats.dispose();
   return out;
 }
 

@@ -422,7 +422,8 @@ export function variance(x: Tensor, axis?: number, opts: VarianceOptions = {}): 
     ge.dispose();
     return [dx];
   });
-  if (!res.backwardFn) d.dispose();
+  if (res.backwardFn) res.own(d);
+  else d.dispose();
   return res;
 }
 

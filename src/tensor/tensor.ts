@@ -55,6 +55,7 @@ export class Tensor {
   parents: Tensor[] = [];
   backwardFn: BackwardFn | null = null;
   private storage: Storage | null;
+  private owned: Tensor[] | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -205,6 +206,16 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * Tie t's lifetime to this tensor: t leaves every tidy() scope and is disposed with this one.
+   * Ops use it for what their backward saves (row statistics, masks) besides inputs and output.
+   */
+  own(t: Tensor): Tensor {
+    t.keep();
+    (this.owned ??= []).push(t);
+    return t;
+  }
+
   dispose(): void {
     if (!this.storage) return;
     this.storage.release();
@@ -214,6 +225,8 @@ export class Tensor {
     this.grad = null;
     this.parents = [];
     this.backwardFn = null;
+    if (this.owned) for (const t of this.owned) t.dispose();
+    this.owned = null;
   }
 
   /** Read the values back (f32 tensors; integer tensors: readInts()). */
