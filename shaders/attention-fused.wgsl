@@ -28,6 +28,9 @@ struct Params {
 @group(0) @binding(9) var<storage, read_write> dk: array<vec4<f32>>;
 @group(0) @binding(10) var<uniform> params: Params;
 
+// vec4s per row (d / 4), an override constant so that the inner loops have a fixed trip count.
+override D4: u32 = 16u;
+
 const ROWS = 64u;
 const CHUNK = 32u;
 const NEG = -3.0e38;
@@ -37,7 +40,6 @@ const NEG = -3.0e38;
 @compute @workgroup_size(64)
 fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let n = params.n;
-  let D4 = params.d / 4u;
   let row = wid.x * ROWS + lid;
   if (row >= n) { return; }
   let head = wid.y;
@@ -85,7 +87,6 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
 fn delta_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x * ROWS + lid;
   if (row >= params.n) { return; }
-  let D4 = params.d / 4u;
   let off = (wid.y * params.n + row) * D4;
   var s = 0.0;
   for (var c = 0u; c < D4; c++) { s += dot(dout[off + c], o[off + c]); }
@@ -96,7 +97,6 @@ fn delta_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
 @compute @workgroup_size(64)
 fn dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let n = params.n;
-  let D4 = params.d / 4u;
   let row = wid.x * ROWS + lid;
   if (row >= n) { return; }
   let head = wid.y;
@@ -130,7 +130,6 @@ fn dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li
 @compute @workgroup_size(64)
 fn dkv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let n = params.n;
-  let D4 = params.d / 4u;
   let key = wid.x * ROWS + lid;
   if (key >= n) { return; }
   let head = wid.y;

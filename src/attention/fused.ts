@@ -17,14 +17,16 @@ export const MAX_HEAD_DIM = 128;
 /** Rows per workgroup (queries in the forward and dQ, keys in dK dV). */
 export const ROWS = 64;
 
-export const fusedKernel = (entry: 'forward' | 'delta_rows' | 'dq' | 'dkv'): Kernel => ({
+export const fusedKernel = (entry: 'forward' | 'delta_rows' | 'dq' | 'dkv', d: number): Kernel => ({
   name: 'attention-fused',
   code: fusedSrc,
   entry,
+  constants: { D4: d / 4 },
 });
 
-export function attentionKernels(): Kernel[] {
-  return (['forward', 'delta_rows', 'dq', 'dkv'] as const).map(fusedKernel);
+/** The fused kernels for head dim d (compiled per head dim: the row loops have a fixed length). */
+export function attentionKernels(d = 64): Kernel[] {
+  return (['forward', 'delta_rows', 'dq', 'dkv'] as const).map((e) => fusedKernel(e, d));
 }
 
 export interface AttentionShape {
@@ -87,7 +89,7 @@ export function fusedForward(q: Tensor, k: Tensor, v: Tensor, scale?: number): {
   const out = Tensor.empty(gpu, q.shape, 'The attention output');
   const lse = Tensor.empty(gpu, [s.heads, s.n], 'The attention log-sum-exps');
   gpu.dispatch(
-    fusedKernel('forward'),
+    fusedKernel('forward', s.d),
     { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, lse: lse.buffer },
     uniforms(s, sc),
     grid(s),
@@ -112,10 +114,15 @@ export function fusedBackward(
   const gpu = q.gpu;
   const u = uniforms(s, sc);
   const delta = Tensor.empty(gpu, [s.heads, s.n], 'The attention backward deltas');
-  gpu.dispatch(fusedKernel('delta_rows'), { o: o.buffer, dout: dO.buffer, lse: delta.buffer }, u, grid(s));
+  gpu.dispatch(
+    fusedKernel('delta_rows', s.d),
+    { o: o.buffer, dout: dO.buffer, lse: delta.buffer },
+    u,
+    grid(s),
+  );
   const dq = Tensor.empty(gpu, q.shape, 'dQ');
   gpu.dispatch(
-    fusedKernel('dq'),
+    fusedKernel('dq', s.d),
     {
       q: q.buffer,
       k: k.buffer,
@@ -131,7 +138,7 @@ export function fusedBackward(
   const dk = Tensor.empty(gpu, q.shape, 'dK');
   const dv = Tensor.empty(gpu, q.shape, 'dV');
   gpu.dispatch(
-    fusedKernel('dkv'),
+    fusedKernel('dkv', s.d),
     {
       q: q.buffer,
       k: k.buffer,

@@ -6,11 +6,22 @@
 import { approximation } from './approximation';
 import { binding } from './binding';
 import type { ExperimentDef } from './envelope';
+import { kvProjectionKind } from './kv-projection';
 import { pretrain } from './pretrain';
 import { sketch } from './sketch';
+import { sparseAttentionKind } from './sparse-attention';
 import { spectrum } from './spectrum';
 import { speedup } from './speedup';
 
-export const KINDS = [approximation, spectrum, speedup, sketch, binding, pretrain] as const;
+export const KINDS = [
+  approximation,
+  spectrum,
+  speedup,
+  sketch,
+  binding,
+  pretrain,
+  sparseAttentionKind,
+  kvProjectionKind,
+] as const;
 
 export type AnyExperiment = ExperimentDef<unknown, unknown>;
