@@ -229,32 +229,3 @@ export function parseConfig(input: unknown): {
   def.check?.(config);
   return { def, config };
 }
-
-/** Line and column (1-based) of a character offset in a text. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
-
-/**
- * JSON.parse with a syntax error that gives line and column (V8 gives only a character offset,
- * or nothing at the end of the input): `not valid JSON at line 3, column 5: Expected ',' or '}'
- * after property value`. Throws InputError.
- */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const at = /at position (\d+)/.exec(msg);
-    const offset = at ? Number(at[1]) : /end of (JSON )?input|Unterminated/i.test(msg) ? text.length : -1;
-    const what = msg
-      .replace(/\s*in JSON at position \d+.*$/, '')
-      .replace(/\s*\(line \d+ column \d+\)/, '')
-      .replace(/^JSON\.parse: /, '');
-    if (offset < 0) throw new InputError(`not valid JSON: ${what}`);
-    const { line, column } = lineColumn(text, offset);
-    throw new InputError(`not valid JSON at line ${line}, column ${column}: ${what}`);
-  }
-}
