@@ -66,7 +66,7 @@ export const FwsvdSpec = z.strictObject({
     ),
 });
 
-export const DenseSparseSpec = z.object({
+export const DenseSparseSpec = z.strictObject({
   family: z.literal('dense-sparse'),
   /** k, the inner size of W ≈ D·S (D out × k, S k × in). */
   rank: posInt,
