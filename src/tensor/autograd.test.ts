@@ -3,7 +3,7 @@
  * accumulate in place, zeroGrad, in-place parameter updates, tidy() over nested results,
  * integer tensors, and memory that stays flat over 1,000 training steps. Real WebGPU (Dawn).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
@@ -87,6 +87,23 @@ describe('backward', () => {
     expect(await w.grad!.item()).toBe(2);
     seed.dispose();
     w.dispose();
+  });
+});
+
+describe('module order', () => {
+  it('backward and accumulation work with autograd.ts loaded first and ops.ts never loaded', async () => {
+    vi.resetModules();
+    const ag = await import('./autograd');
+    const { Tensor: T } = await import('./tensor');
+    const w = T.fromArray(gpu, [1, 2, 3], [3]).trainable();
+    const seed = T.fromArray(gpu, [1, 10, 100], [3]);
+    const a = w.reshape([1, 3]);
+    const b = w.reshape([3, 1]);
+    // A hand-made op whose two inputs are both views of w: their gradients accumulate into w.grad.
+    const y = ag.record(T.empty(gpu, [3]), [a, b], (g) => [g.reshape([1, 3]), g.reshape([3, 1])]);
+    ag.backward(y, seed);
+    expect(Array.from(await w.grad!.read())).toEqual([2, 20, 200]);
+    for (const t of [w, seed, a, b, y]) t.dispose();
   });
 });
 
