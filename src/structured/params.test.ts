@@ -30,11 +30,13 @@ const SPECS: Record<string, unknown> = {
   kronecker: { family: 'kronecker', terms: 2 },
   orthoproj: { family: 'orthoproj', rank: 2 },
   fwsvd: { family: 'fwsvd', rank: 2 },
+  'dense-sparse': { family: 'dense-sparse', rank: 4, n: 2, m: 4 },
 };
 
 describe('structured parameters are updatable in place', () => {
   for (const name of FAMILY_NAMES)
     it(name, async () => {
+      expect(SPECS[name], `add a small 8×8 spec for the new family '${name}' to SPECS here`).toBeDefined();
       const spec = FamilySpecSchema.parse(SPECS[name]) as FamilySpec;
       const rng = new Rng(11);
       const live = Tensor.liveCount();
