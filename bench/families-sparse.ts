@@ -12,7 +12,7 @@
  * adapter's GEMM profile (bench/dense-baseline.ts).
  */
 import { registerBench } from '../src/bench/registry';
-import { getFamily } from '../src/structured/registry';
+import { familyOf } from '../src/structured/registry';
 import type { FamilySpec } from '../src/structured/specs';
 import { registerDenseBaseline } from './dense-baseline';
 import { checkApply } from './oracle';
@@ -53,7 +53,7 @@ for (const n of SPARSE_SIZES) {
       versusTf: true,
       setup({ gpu, rng }) {
         const x = Tensor.randn(gpu, [b, n], rng);
-        const m = getFamily(f.spec.family).random(gpu, n, n, f.spec as never, { rng });
+        const m = familyOf(f.spec).random(gpu, n, n, f.spec, { rng });
         return {
           flops: m.flops(b),
           check: () => checkApply(m, x),

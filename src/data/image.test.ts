@@ -3,18 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { cli, schemaErrors } from '../../tests/unit/experiments/helpers';
 import { svdJacobi } from '../linalg/jacobi';
 import { Rng } from '../tensor/rng';
-import {
-  areaDownsample,
-  areaWeights,
-  dataUrlBytes,
-  IMAGE_NAMES,
-  IMAGES,
-  imageLuma,
-  imageShape,
-  jpegLuma,
-  loadImage,
-} from './image';
-import { loadMatrix, MatrixSource } from './sources';
+import { areaDownsample, areaWeights, dataUrlBytes, imageLuma, jpegLuma, loadImage } from './image';
+import { IMAGE_NAMES, IMAGES, imageShape } from './images';
+import { loadMatrix } from './sources';
+import { MatrixSource } from './sources.schema';
 import { MatrixFileError, MatrixSourceError } from './types';
 
 const rng = () => new Rng(1);

@@ -3,7 +3,8 @@ import { ZodError } from 'zod';
 import { Rng } from '../tensor/rng';
 import { writeNpy } from './npy';
 import { writeSafetensors } from './safetensors';
-import { GENERATOR_NAMES, loadMatrix, MatrixSource } from './sources';
+import { loadMatrix } from './sources';
+import { GENERATOR_NAMES, MatrixSource } from './sources.schema';
 import { MatrixFileError, MatrixSourceError } from './types';
 
 function zodMessage(input: unknown): string {

@@ -5,24 +5,24 @@
  * An optional sweep projects every family at a list of parameter budgets (fractions of the dense
  * count) and streams error-vs-parameters curves, series `error/<family>` with step = params.
  */
-import { z } from 'zod';
-import { imageShape } from '../data/image';
-import { MatrixSource } from '../data/sources';
-import { getFamily, registeredFamilies } from '../structured/registry';
-import { FAMILY_NAMES, type FamilyName, FamilySpec } from '../structured/specs';
-import { SpecError } from '../structured/types';
+import { familyOf } from '../structured/registry';
+import {
+  type FamilyName,
+  type FamilySpec,
+  specLabel,
+  specParamCount,
+  validateSpec,
+} from '../structured/specs';
 import { matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import '../structured/index';
 import {
-  configSchema,
-  defineExperiment,
-  InputError,
-  type KindContext,
-  type KindEvent,
-  throwIfAborted,
-} from './envelope';
+  type ApproximationConfig,
+  type ApproximationSummary,
+  approximationSchema,
+  checkShape,
+} from './approximation.schema';
+import { defineExperiment, InputError, type KindContext, type KindEvent, throwIfAborted } from './envelope';
 import {
   difference,
   downsample,
@@ -33,112 +33,7 @@ import {
   timeGpu,
 } from './measure';
 
-/** Matrices larger than this many entries are refused (the CPU error analysis is O(entries)). */
-export const MAX_ENTRIES = 2048 * 2048;
-/** MAX_ENTRIES as users read it. */
-const MAX_SHAPE = '2048 × 2048';
-
-const Sweep = z.strictObject({
-  /** Parameter budgets as fractions of the dense count rows·cols. */
-  budgets: z.array(z.number().gt(0).max(1)).min(1).max(32),
-  /** Families to sweep; default: the families of `methods`. */
-  families: z
-    .array(z.enum(FAMILY_NAMES as [FamilyName, ...FamilyName[]]))
-    .min(1)
-    .max(16)
-    .optional(),
-});
-
-export const ApproximationConfig = configSchema('approximation', {
-  matrix: MatrixSource,
-  methods: z.array(FamilySpec).min(1).max(32),
-  sweep: Sweep.optional(),
-  /** Rows of the random input X used to time apply(X) against dense X·Wᵀ. */
-  batch: z.number().int().min(1).max(4096).default(64),
-  /** Time apply() at all (timings are GPU timestamps: warm-up, then the median of repeats). */
-  timing: z.boolean().default(true),
-  warmup: z.number().int().min(0).max(20).default(2),
-  repeats: z.number().int().min(1).max(51).default(5),
-});
-export type ApproximationConfig = z.infer<typeof ApproximationConfig>;
-
-const MethodResult = z.object({
-  label: z.string(),
-  family: z.string(),
-  params: z.number(),
-  /** params / (rows·cols). */
-  paramFraction: z.number(),
-  relFrobError: z.number(),
-  relSpectralError: z.number(),
-  applyMs: z.number().nullable(),
-  denseMs: z.number().nullable(),
-});
-const SweepPoint = z.object({
-  family: z.string(),
-  label: z.string(),
-  budget: z.number(),
-  params: z.number(),
-  relFrobError: z.number(),
-  relSpectralError: z.number(),
-});
-export const ApproximationSummary = z.object({
-  matrix: z.object({
-    name: z.string(),
-    rows: z.number(),
-    cols: z.number(),
-    frobNorm: z.number(),
-    spectralNorm: z.number(),
-  }),
-  methods: z.array(MethodResult),
-  sweep: z.array(SweepPoint).optional(),
-  /** With a sweep: the budgets a family got no point of its own for, and why. */
-  skipped: z.array(z.object({ family: z.string(), budget: z.number(), reason: z.string() })).optional(),
-});
-export type ApproximationSummary = z.infer<typeof ApproximationSummary>;
-
-type Spec = z.infer<typeof FamilySpec>;
-
-/** Check a spec against the matrix shape; SpecError / unknown family → InputError with the path. */
-export function checkSpec(spec: Spec, rows: number, cols: number, path: string): void {
-  const known = registeredFamilies().map((f) => f.name);
-  if (!known.includes(spec.family))
-    throw new InputError(
-      `family '${spec.family}' is not available (available: ${known.join(', ')})`,
-      `${path}.family`,
-    );
-  try {
-    getFamily(spec.family).validate(spec as never, rows, cols);
-  } catch (e) {
-    if (e instanceof SpecError) throw new InputError(e.message, `${path}.${e.field}`);
-    throw e;
-  }
-}
-
-/** rows × cols of a generated matrix (known before loading), or null for files. */
-function generatedShape(src: ApproximationConfig['matrix']): { rows: number; cols: number } | null {
-  if (src.source === 'image') {
-    try {
-      return imageShape(src.image, src.size, src.crop);
-    } catch (e) {
-      throw new InputError((e as Error).message, `matrix.${(e as { field?: string }).field ?? 'size'}`);
-    }
-  }
-  if (src.source !== 'generate') return null;
-  if ('rows' in src) return { rows: src.rows, cols: src.cols };
-  return { rows: src.n, cols: src.n };
-}
-
-/** The matrix size limit and every method's spec against rows × cols. */
-function checkShape(config: ApproximationConfig, rows: number, cols: number): void {
-  if (rows * cols > MAX_ENTRIES)
-    throw new InputError(
-      `${rows} × ${cols} is over this experiment's limit of ${MAX_SHAPE} (${MAX_ENTRIES.toLocaleString('en-US')} entries; other shapes up to that many entries, e.g. 1024 × 4096, are fine)`,
-      'matrix',
-    );
-  config.methods.forEach((s, i) => {
-    checkSpec(s, rows, cols, `methods[${i}]`);
-  });
-}
+type Spec = FamilySpec;
 
 function divisors(n: number): number[] {
   const d: number[] = [];
@@ -203,18 +98,17 @@ export interface SkippedBudget {
  * the budget, or the best member within it is the one a smaller budget already used.
  */
 export function sweepPlan(family: FamilyName, rows: number, cols: number, budgets: number[]) {
-  const def = getFamily(family);
   const valid: Array<{ spec: Spec; params: number }> = [];
   for (const spec of candidates(family, rows, cols, budgets)) {
     try {
-      def.validate(spec as never, rows, cols);
-      valid.push({ spec, params: def.paramCount(spec as never, rows, cols) });
+      validateSpec(spec, rows, cols);
+      valid.push({ spec, params: specParamCount(spec, rows, cols) });
     } catch {
       // not a valid member for this shape
     }
   }
   const label = (c: { spec: Spec; params: number }) =>
-    `${def.label(c.spec as never)} (${c.params.toLocaleString('en-US')} parameters)`;
+    `${specLabel(c.spec)} (${c.params.toLocaleString('en-US')} parameters)`;
   const smallest = valid.reduce<{ spec: Spec; params: number } | null>(
     (a, c) => (!a || c.params < a.params ? c : a),
     null,
@@ -290,8 +184,7 @@ async function projectAndMeasure(
   timeIt: boolean,
   x: Tensor | null,
 ): Promise<Projected> {
-  const def = getFamily(spec.family);
-  const M = await def.project(W, spec as never, { rng: rng.fork() });
+  const M = await familyOf(spec).project(W, spec, { rng: rng.fork() });
   try {
     const D = tidy(() => M.toDense()); // tidy: some families leave intermediates
     const dense = Float64Array.from(await D.read());
@@ -311,21 +204,7 @@ async function projectAndMeasure(
 }
 
 export const approximation = defineExperiment({
-  kind: 'approximation',
-  title: 'Approximate one matrix with structured families (errors, spectra, speed)',
-  config: ApproximationConfig,
-  summary: ApproximationSummary,
-  timingFields: ['applyMs', 'denseMs'],
-  timingSeries: [],
-  check(config) {
-    const shape = generatedShape(config.matrix);
-    config.sweep?.families?.forEach((f, i) => {
-      if (!registeredFamilies().some((d) => d.name === f))
-        throw new InputError(`family '${f}' is not available`, `sweep.families[${i}]`);
-    });
-    if (!shape) return; // a file: checked once it is loaded
-    checkShape(config, shape.rows, shape.cols);
-  },
+  ...approximationSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, ApproximationSummary> {
     const rng = new Rng(config.seed);
     const m = await ctx.loadMatrix(config.matrix, 'matrix');
@@ -355,7 +234,7 @@ export const approximation = defineExperiment({
       methods: [],
     };
     ctx.setSummary(summary);
-    const labels = uniqueLabels(config.methods.map((s) => getFamily(s.family).label(s as never)));
+    const labels = uniqueLabels(config.methods.map(specLabel));
     const sweepPlans = sweepFamilies.map((f) => ({
       family: f,
       ...sweepPlan(f, rows, cols, config.sweep?.budgets ?? []),
@@ -423,7 +302,7 @@ export const approximation = defineExperiment({
       for (const plan of sweepPlans) {
         for (const pt of plan.points) {
           throwIfAborted(ctx.signal);
-          const label = getFamily(pt.spec.family).label(pt.spec as never);
+          const label = specLabel(pt.spec);
           yield progress(`sweep: ${label}`);
           const r = await projectAndMeasure(
             ctx,

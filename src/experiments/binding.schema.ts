@@ -3,7 +3,8 @@
  * fixed-length vectors by binding with random matrices; orthogonal vs Gaussian (ALGORITHMS.md §9).
  */
 import { z } from 'zod';
-import { configSchema } from './envelope';
+import sample from '../sketch/binding-sample.json';
+import { configSchema, defineKindSchema, InputError } from './envelope';
 
 export const BINDING_TYPE_NAMES = ['orthogonal', 'hadamard', 'gaussian'] as const;
 /** Largest vector dimension (an orthogonal binding is a dense D × D QR per level on the CPU). */
@@ -66,3 +67,42 @@ export const BindingSummary = z.object({
   bindings: z.array(BindingRow),
 });
 export type BindingSummary = z.infer<typeof BindingSummary>;
+
+/** The bundled sample records (used when a config gives none). */
+export const BINDING_SAMPLE: readonly unknown[] = sample;
+
+/** Nesting levels of objects in a JSON value (a leaf: 0, {a: 1}: 1, {a: {b: 1}}: 2; arrays add none). */
+export function objectDepth(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, objectDepth(x)), 0);
+  if (v !== null && typeof v === 'object')
+    return (
+      1 + Object.values(v as Record<string, unknown>).reduce((m: number, x) => Math.max(m, objectDepth(x)), 0)
+    );
+  return 0;
+}
+
+export const bindingSchema = defineKindSchema({
+  kind: 'binding',
+  title: 'MBAT binding of JSON records: orthogonal vs Gaussian matrices (norms with depth, retrieval)',
+  config: BindingConfig,
+  summary: BindingSummary,
+  timingFields: [],
+  timingSeries: [],
+  check(config) {
+    if (config.bindings.includes('hadamard') && (config.dim & (config.dim - 1)) !== 0)
+      throw new InputError(`the hadamard binding needs dim a power of two, got ${config.dim}`, 'dim');
+    const seen = new Set<string>();
+    config.bindings.forEach((b, i) => {
+      if (seen.has(b)) throw new InputError(`${b} appears twice`, `bindings[${i}]`);
+      seen.add(b);
+    });
+    const records = config.records ?? BINDING_SAMPLE;
+    const depth = records.reduce((m: number, r) => Math.max(m, objectDepth(r)), 0);
+    const wrapMax = Math.max(...config.wrapDepths);
+    if (depth + wrapMax > MAX_BINDING_LEVELS)
+      throw new InputError(
+        `records nest ${depth} objects deep; with wrapDepths up to ${wrapMax} that is over ${MAX_BINDING_LEVELS} levels`,
+        config.records ? 'records' : 'wrapDepths',
+      );
+  },
+});

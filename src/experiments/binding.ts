@@ -11,24 +11,16 @@ import {
   makeBinders,
   nearestByCosine,
   normChain,
-  objectDepth,
   perturbRecord,
   stringLeaves,
 } from '../sketch/binding';
-import sample from '../sketch/binding-sample.json';
-import { isPowerOfTwo } from '../sketch/fwht';
 import { Rng } from '../tensor/rng';
-import {
-  BindingConfig,
-  type BindingSummary,
-  BindingSummary as BindingSummarySchema,
-  MAX_BINDING_LEVELS,
-} from './binding.schema';
-import { defineExperiment, InputError, type KindEvent, throwIfAborted } from './envelope';
+import { BINDING_SAMPLE, type BindingSummary, bindingSchema, objectDepth } from './binding.schema';
+import { defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 
 export { BindingConfig, BindingSummary } from './binding.schema';
 
-export const BINDING_SAMPLE: readonly unknown[] = sample;
+export { BINDING_SAMPLE };
 
 function wrap(record: unknown, depth: number): unknown {
   let r = record;
@@ -37,29 +29,7 @@ function wrap(record: unknown, depth: number): unknown {
 }
 
 export const binding = defineExperiment({
-  kind: 'binding',
-  title: 'MBAT binding of JSON records: orthogonal vs Gaussian matrices (norms with depth, retrieval)',
-  config: BindingConfig,
-  summary: BindingSummarySchema,
-  timingFields: [],
-  timingSeries: [],
-  check(config) {
-    if (config.bindings.includes('hadamard') && !isPowerOfTwo(config.dim))
-      throw new InputError(`the hadamard binding needs dim a power of two, got ${config.dim}`, 'dim');
-    const seen = new Set<string>();
-    config.bindings.forEach((b, i) => {
-      if (seen.has(b)) throw new InputError(`${b} appears twice`, `bindings[${i}]`);
-      seen.add(b);
-    });
-    const records = config.records ?? BINDING_SAMPLE;
-    const depth = records.reduce((m: number, r) => Math.max(m, objectDepth(r)), 0);
-    const wrapMax = Math.max(...config.wrapDepths);
-    if (depth + wrapMax > MAX_BINDING_LEVELS)
-      throw new InputError(
-        `records nest ${depth} objects deep; with wrapDepths up to ${wrapMax} that is over ${MAX_BINDING_LEVELS} levels`,
-        config.records ? 'records' : 'wrapDepths',
-      );
-  },
+  ...bindingSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, BindingSummary> {
     const rng = new Rng(config.seed);
     const records = config.records ?? BINDING_SAMPLE;

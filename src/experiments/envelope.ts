@@ -1,8 +1,7 @@
 /**
  * The shared envelope of every experiment: config header fields, events, artifacts, the result
- * JSON, errors, and the definition each kind file exports. A new kind is one file that exports an
- * ExperimentDef (config schema with `configSchema(kind, {...})`, summary schema, run()) plus one
- * line in ./index.ts.
+ * JSON, errors, and the two halves each kind exports: its KindSchema (<kind>.schema.ts, GPU-free)
+ * and its ExperimentDef (<kind>.ts, adds run()). How to add a kind: see ./kinds.ts.
  */
 import { z } from 'zod';
 import type { Gpu } from '../gpu/device';
@@ -223,7 +222,13 @@ export interface KindContext {
   ): Promise<{ rows: number; cols: number; data: Float64Array; name: string }>;
 }
 
-export interface ExperimentDef<C = unknown, S = unknown> {
+/**
+ * A kind's GPU-free half, exported by src/experiments/<kind>.schema.ts: what the UI, parseConfig
+ * and scripts/gen-schemas.ts need. It may import only zod, other *.schema.ts files, the data-source
+ * schema and the family spec schemas (src/structured/specs.ts) — never src/gpu, src/tensor, a
+ * family's implementation or a shader (tests/unit/bundle-boundary.test.ts checks the UI's imports).
+ */
+export interface KindSchema<C = unknown, S = unknown> {
   kind: string;
   /** One line for the UI's preset list. */
   title: string;
@@ -238,10 +243,26 @@ export interface ExperimentDef<C = unknown, S = unknown> {
   timingFields: readonly string[];
   /** Series name prefixes that hold timings. */
   timingSeries: readonly string[];
+}
+
+/** A whole kind (engine side, src/experiments/<kind>.ts): its schema half plus run(). */
+export interface ExperimentDef<C = unknown, S = unknown> extends KindSchema<C, S> {
   run(config: C, ctx: KindContext): AsyncGenerator<KindEvent, S>;
 }
 
-/** Identity with the right inference for a kind definition. */
-export function defineExperiment<C, S>(def: ExperimentDef<C, S>): ExperimentDef<C, S> {
+/** Identity with the right inference for a kind's schema half (in <kind>.schema.ts). */
+export function defineKindSchema<C, S, K extends string>(
+  def: KindSchema<C, S> & { kind: K },
+): KindSchema<C, S> & { kind: K } {
+  return def;
+}
+
+/**
+ * Identity with the right inference for a whole kind (in <kind>.ts):
+ * `defineExperiment({ ...approximationSchema, async *run(config, ctx) { … } })`.
+ */
+export function defineExperiment<C, S, K extends string>(
+  def: ExperimentDef<C, S> & { kind: K },
+): ExperimentDef<C, S> & { kind: K } {
   return def;
 }

@@ -4,7 +4,7 @@
  * its output error against full attention and the KV-cache compression.
  */
 import { z } from 'zod';
-import { configSchema } from './envelope';
+import { configSchema, defineKindSchema, InputError } from './envelope';
 import { attentionShapeFields, MAX_ATTENTION_D } from './sparse-attention.schema';
 
 const rank = z.number().int().min(1).max(MAX_ATTENTION_D);
@@ -40,3 +40,25 @@ export const KvProjectionSummary = z.object({
   vVariance: z.array(z.number()),
 });
 export type KvProjectionSummary = z.infer<typeof KvProjectionSummary>;
+
+/** A rank entry as a K/V pair. */
+export const pair = (r: number | { k: number; v: number }) => (typeof r === 'number' ? { k: r, v: r } : r);
+
+export const kvProjectionSchema = defineKindSchema({
+  kind: 'kv-projection',
+  title: 'KV projection (MatryoshkaKV): attention error vs K/V rank, KV-cache compression',
+  config: KvProjectionConfig,
+  summary: KvProjectionSummary,
+  timingFields: [],
+  timingSeries: [],
+  check(config) {
+    config.ranks.forEach((r, i) => {
+      const p = pair(r);
+      if (p.k > config.d || p.v > config.d)
+        throw new InputError(
+          `rank ${Math.max(p.k, p.v)} is over the head dim d = ${config.d}`,
+          `ranks[${i}]`,
+        );
+    });
+  },
+});

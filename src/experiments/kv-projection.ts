@@ -15,17 +15,11 @@ import {
 } from '../attention/kv-projection';
 import { syntheticHeads } from '../attention/synthetic';
 import { Tensor } from '../tensor/tensor';
-import { defineExperiment, InputError, type KindEvent, throwIfAborted } from './envelope';
-import {
-  KvProjectionConfig,
-  type KvProjectionSummary,
-  KvProjectionSummary as SummarySchema,
-} from './kv-projection.schema';
+import { defineExperiment, type KindEvent, throwIfAborted } from './envelope';
+import { type KvProjectionSummary, kvProjectionSchema, pair } from './kv-projection.schema';
 import { sig } from './measure';
 
 export { KvProjectionConfig, KvProjectionSummary } from './kv-projection.schema';
-
-const pair = (r: number | { k: number; v: number }) => (typeof r === 'number' ? { k: r, v: r } : r);
 
 function explained(eig: Float64Array, heads: number, d: number): number[] {
   const out = new Array(d).fill(0);
@@ -42,22 +36,7 @@ function explained(eig: Float64Array, heads: number, d: number): number[] {
 }
 
 export const kvProjectionKind = defineExperiment({
-  kind: 'kv-projection',
-  title: 'KV projection (MatryoshkaKV): attention error vs K/V rank, KV-cache compression',
-  config: KvProjectionConfig,
-  summary: SummarySchema,
-  timingFields: [],
-  timingSeries: [],
-  check(config) {
-    config.ranks.forEach((r, i) => {
-      const p = pair(r);
-      if (p.k > config.d || p.v > config.d)
-        throw new InputError(
-          `rank ${Math.max(p.k, p.v)} is over the head dim d = ${config.d}`,
-          `ranks[${i}]`,
-        );
-    });
-  },
+  ...kvProjectionSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, KvProjectionSummary> {
     const gpu = ctx.gpu;
     const { heads, n, d } = config;

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { CORPUS_NAMES } from '../data/corpus-names';
 import { OptimizerSpec, ScheduleSpec } from '../nn/optim/schema';
-import { LinearSpec, TransformerSpec } from '../nn/transformer.schema';
-import { FAMILY_NAMES } from '../structured/specs';
-import { configSchema } from './envelope';
+import { LinearSpec, TransformerSpec, type WeightSpec, weightParams } from '../nn/transformer.schema';
+import { FAMILY_NAMES, specLabel, validateSpec } from '../structured/specs';
+import { SpecError } from '../structured/types';
+import { configSchema, defineKindSchema, InputError } from './envelope';
 
 export const MAX_PRETRAIN_STEPS = 20_000;
 export const MAX_BATCH_TOKENS = 16_384;
@@ -79,3 +80,146 @@ export const PretrainSummary = z.object({
   models: z.array(PretrainModelResult),
 });
 export type PretrainSummary = z.infer<typeof PretrainSummary>;
+
+/** [out, in] of every Linear in one block under this architecture. */
+export function linearShapes(m: TransformerSpec): Array<[number, number]> {
+  const d = m.dModel;
+  const s: Array<[number, number]> =
+    m.attention === 'standard'
+      ? [
+          [d, d],
+          [d, d],
+          [d, d],
+          [d, d],
+        ]
+      : m.attention === 'collapsed'
+        ? [
+            [m.heads * d, d],
+            [m.heads * d, d],
+          ]
+        : [[m.heads * d, d]];
+  if (m.mlp) s.push([4 * d, d], [d, 4 * d]);
+  return s;
+}
+
+export function linearCount(spec: WeightSpec, shapes: Array<[number, number]>): number {
+  return shapes.reduce((a, [o, i]) => a + weightParams(spec, o, i), 0);
+}
+
+function candidates(family: string, d: number): WeightSpec[] {
+  const r = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  switch (family) {
+    case 'dense':
+      return [{ family: 'dense' }];
+    case 'lowrank':
+      return r(d).map((rank) => ({ family: 'lowrank', rank, method: 'auto', oversample: 10, niter: 4 }));
+    case 'blockdiag':
+      return r(d).map((blocks) => ({ family: 'blockdiag', blocks }));
+    case 'monarch':
+      return r(d).map((blocks) => ({ family: 'monarch', blocks }));
+    case 'kronecker':
+      return r(8).flatMap((terms) => r(16).map((factor) => ({ family: 'kronecker', terms, factor })));
+    case 'sparse':
+      return r(100).map((k) => ({ family: 'sparse', density: k / 100 }));
+    case 'sparse+lowrank':
+      return [0.01, 0.03, 0.05, 0.1].flatMap((density) =>
+        r(d).map((rank) => ({ family: 'sparse+lowrank', rank, density, rounds: 5 })),
+      );
+    case 'nm-sparse':
+      return r(8).flatMap((m) => r(m).map((n) => ({ family: 'nm-sparse', n, m })));
+    default:
+      return [];
+  }
+}
+
+/** The family's spec whose Linear parameters are closest to budget × dense (ties: the smaller). */
+export function budgetSpec(family: string, m: TransformerSpec, budget: number): WeightSpec {
+  const shapes = linearShapes(m);
+  const target = budget * linearCount({ family: 'dense' }, shapes);
+  let best: WeightSpec | null = null;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (const c of candidates(family, m.dModel)) {
+    const n = linearCount(c, shapes);
+    if (!Number.isFinite(n)) continue;
+    const gap = Math.abs(n - target);
+    if (gap < bestGap) {
+      best = c;
+      bestGap = gap;
+    }
+  }
+  if (!best) throw new Error(`no ${family} spec fits every Linear of this model`);
+  return best;
+}
+
+function labelOf(spec: WeightSpec): string {
+  return spec.family === 'dense' ? 'dense' : specLabel(spec);
+}
+
+export interface ResolvedModel {
+  label: string;
+  linear: WeightSpec;
+}
+
+export function resolveModels(c: PretrainConfig): ResolvedModel[] {
+  const out = c.models.map((m: PretrainModel, i) => {
+    let linear: WeightSpec;
+    if ('linear' in m) linear = m.linear as WeightSpec;
+    else {
+      try {
+        linear = budgetSpec(m.family, c.model, c.budget);
+      } catch (e) {
+        throw new InputError((e as Error).message, `models[${i}].family`);
+      }
+    }
+    return { label: m.label ?? labelOf(linear), linear };
+  });
+  const seen = new Set<string>();
+  out.forEach((m, i) => {
+    if (seen.has(m.label))
+      throw new InputError(`label '${m.label}' is used twice; give each model its own`, `models[${i}].label`);
+    seen.add(m.label);
+  });
+  return out;
+}
+
+export function checkPretrain(c: PretrainConfig): void {
+  const m = c.model;
+  if (m.dModel % m.heads !== 0)
+    throw new InputError(`dModel ${m.dModel} is not divisible by heads ${m.heads}`, 'model.heads');
+  if (c.batch * m.context > MAX_BATCH_TOKENS)
+    throw new InputError(
+      `batch × context = ${c.batch * m.context} tokens exceeds ${MAX_BATCH_TOKENS}`,
+      'batch',
+    );
+  const known: string[] = FAMILY_NAMES;
+  c.models.forEach((entry, i) => {
+    if (!('linear' in entry)) return;
+    const spec = entry.linear;
+    if (spec.family === 'dense') return;
+    if (!known.includes(spec.family))
+      throw new InputError(`family '${spec.family}' is not available`, `models[${i}].linear.family`);
+    for (const [o, inp] of linearShapes(m)) {
+      try {
+        validateSpec(spec, o, inp);
+      } catch (e) {
+        if (e instanceof SpecError)
+          throw new InputError(
+            `${e.message} (a ${o} × ${inp} Linear of this model)`,
+            `models[${i}].linear.${e.field}`,
+          );
+        throw e;
+      }
+    }
+  });
+  resolveModels(c);
+}
+
+export const pretrainSchema = defineKindSchema({
+  kind: 'pretrain',
+  title: 'Pretrain the tiny transformer on text, dense vs structured Linears at equal parameters',
+  config: PretrainConfig,
+  summary: PretrainSummary,
+  check: checkPretrain,
+  timingFields: ['msPerStep', 'tokensPerSecond'],
+  timingSeries: [],
+});

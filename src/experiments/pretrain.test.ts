@@ -6,8 +6,8 @@ import { getGpu } from '../../tests/unit/gpu';
 import { weightParams } from '../nn/linear';
 import { TransformerSpec } from '../nn/transformer.schema';
 import { runToResult } from '../runtime/runner';
-import { budgetSpec, linearShapes } from './pretrain';
 import type { PretrainSummary } from './pretrain.schema';
+import { budgetSpec, linearShapes } from './pretrain.schema';
 
 const TINY = {
   schema: 'smx/experiment@1',

@@ -7,155 +7,17 @@
 import { Batcher, type CharVocab, evalBatches, loadTextDataset } from '../data/text';
 import { median } from '../gpu/stats';
 import { generate } from '../nn/generate';
-import { type WeightSpec, weightParams } from '../nn/linear';
 import { evaluate, Trainer, TrainingDivergedError } from '../nn/train';
 import { Transformer } from '../nn/transformer';
-import type { TransformerSpec } from '../nn/transformer.schema';
-import { getFamily, registeredFamilies } from '../structured/registry';
-import { SpecError } from '../structured/types';
 import { defineExperiment, InputError, type KindContext, type KindEvent, throwIfAborted } from './envelope';
 import {
-  MAX_BATCH_TOKENS,
+  linearCount,
+  linearShapes,
   type PretrainConfig,
-  PretrainConfig as PretrainConfigSchema,
-  type PretrainModel,
-  PretrainSummary,
+  type PretrainSummary,
+  pretrainSchema,
+  resolveModels,
 } from './pretrain.schema';
-import '../structured';
-
-/** [out, in] of every Linear in one block under this architecture. */
-export function linearShapes(m: TransformerSpec): Array<[number, number]> {
-  const d = m.dModel;
-  const s: Array<[number, number]> =
-    m.attention === 'standard'
-      ? [
-          [d, d],
-          [d, d],
-          [d, d],
-          [d, d],
-        ]
-      : m.attention === 'collapsed'
-        ? [
-            [m.heads * d, d],
-            [m.heads * d, d],
-          ]
-        : [[m.heads * d, d]];
-  if (m.mlp) s.push([4 * d, d], [d, 4 * d]);
-  return s;
-}
-
-function linearCount(spec: WeightSpec, shapes: Array<[number, number]>): number {
-  return shapes.reduce((a, [o, i]) => a + weightParams(spec, o, i), 0);
-}
-
-function candidates(family: string, d: number): WeightSpec[] {
-  const r = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-  switch (family) {
-    case 'dense':
-      return [{ family: 'dense' }];
-    case 'lowrank':
-      return r(d).map((rank) => ({ family: 'lowrank', rank, method: 'auto', oversample: 10, niter: 4 }));
-    case 'blockdiag':
-      return r(d).map((blocks) => ({ family: 'blockdiag', blocks }));
-    case 'monarch':
-      return r(d).map((blocks) => ({ family: 'monarch', blocks }));
-    case 'kronecker':
-      return r(8).flatMap((terms) => r(16).map((factor) => ({ family: 'kronecker', terms, factor })));
-    case 'sparse':
-      return r(100).map((k) => ({ family: 'sparse', density: k / 100 }));
-    case 'sparse+lowrank':
-      return [0.01, 0.03, 0.05, 0.1].flatMap((density) =>
-        r(d).map((rank) => ({ family: 'sparse+lowrank', rank, density, rounds: 5 })),
-      );
-    case 'nm-sparse':
-      return r(8).flatMap((m) => r(m).map((n) => ({ family: 'nm-sparse', n, m })));
-    default:
-      return [];
-  }
-}
-
-/** The family's spec whose Linear parameters are closest to budget × dense (ties: the smaller). */
-export function budgetSpec(family: string, m: TransformerSpec, budget: number): WeightSpec {
-  const shapes = linearShapes(m);
-  const target = budget * linearCount({ family: 'dense' }, shapes);
-  let best: WeightSpec | null = null;
-  let bestGap = Number.POSITIVE_INFINITY;
-  for (const c of candidates(family, m.dModel)) {
-    const n = linearCount(c, shapes);
-    if (!Number.isFinite(n)) continue;
-    const gap = Math.abs(n - target);
-    if (gap < bestGap) {
-      best = c;
-      bestGap = gap;
-    }
-  }
-  if (!best) throw new Error(`no ${family} spec fits every Linear of this model`);
-  return best;
-}
-
-function labelOf(spec: WeightSpec): string {
-  if (spec.family === 'dense') return 'dense';
-  return getFamily(spec.family).label(spec as never);
-}
-
-export interface ResolvedModel {
-  label: string;
-  linear: WeightSpec;
-}
-
-export function resolveModels(c: PretrainConfig): ResolvedModel[] {
-  const out = c.models.map((m: PretrainModel, i) => {
-    let linear: WeightSpec;
-    if ('linear' in m) linear = m.linear as WeightSpec;
-    else {
-      try {
-        linear = budgetSpec(m.family, c.model, c.budget);
-      } catch (e) {
-        throw new InputError((e as Error).message, `models[${i}].family`);
-      }
-    }
-    return { label: m.label ?? labelOf(linear), linear };
-  });
-  const seen = new Set<string>();
-  out.forEach((m, i) => {
-    if (seen.has(m.label))
-      throw new InputError(`label '${m.label}' is used twice; give each model its own`, `models[${i}].label`);
-    seen.add(m.label);
-  });
-  return out;
-}
-
-function check(c: PretrainConfig): void {
-  const m = c.model;
-  if (m.dModel % m.heads !== 0)
-    throw new InputError(`dModel ${m.dModel} is not divisible by heads ${m.heads}`, 'model.heads');
-  if (c.batch * m.context > MAX_BATCH_TOKENS)
-    throw new InputError(
-      `batch × context = ${c.batch * m.context} tokens exceeds ${MAX_BATCH_TOKENS}`,
-      'batch',
-    );
-  const known = registeredFamilies().map((f) => f.name as string);
-  c.models.forEach((entry, i) => {
-    if (!('linear' in entry)) return;
-    const spec = entry.linear;
-    if (spec.family === 'dense') return;
-    if (!known.includes(spec.family))
-      throw new InputError(`family '${spec.family}' is not available`, `models[${i}].linear.family`);
-    for (const [o, inp] of linearShapes(m)) {
-      try {
-        getFamily(spec.family).validate(spec as never, o, inp);
-      } catch (e) {
-        if (e instanceof SpecError)
-          throw new InputError(
-            `${e.message} (a ${o} × ${inp} Linear of this model)`,
-            `models[${i}].linear.${e.field}`,
-          );
-        throw e;
-      }
-    }
-  });
-  resolveModels(c);
-}
 
 async function* run(c: PretrainConfig, ctx: KindContext): AsyncGenerator<KindEvent, PretrainSummary> {
   const data = await loadTextDataset(c.corpus, c.valFraction);
@@ -266,13 +128,4 @@ async function sampleText(
   return vocab.decode(ids);
 }
 
-export const pretrain = defineExperiment({
-  kind: 'pretrain',
-  title: 'Pretrain the tiny transformer on text, dense vs structured Linears at equal parameters',
-  config: PretrainConfigSchema,
-  summary: PretrainSummary,
-  check,
-  timingFields: ['msPerStep', 'tokensPerSecond'],
-  timingSeries: [],
-  run,
-});
+export const pretrain = defineExperiment({ ...pretrainSchema, run });

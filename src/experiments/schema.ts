@@ -1,16 +1,17 @@
 /**
  * The experiment contract as zod schemas: the config (`smx/experiment@1`, discriminated on
- * `kind`) and the result (`smx/result@1`), built from the kinds in ./kinds.ts. parseConfig() is
- * the one validation entry point of the CLI, the worker and the UI; scripts/gen-schemas.ts turns
- * these schemas into public/schema/*.json.
+ * `kind`) and the result (`smx/result@1`), built from the kinds' schema halves in ./kind-schemas.ts
+ * (GPU-free: the UI's bundle loads this file without the engine). parseConfig() is the one
+ * validation entry point of the CLI, the worker and the UI; scripts/gen-schemas.ts turns these
+ * schemas into public/schema/*.json.
  */
 import { z } from 'zod';
 import { CONFIG_SCHEMA_ID, formatPath, InputError, resultSchema } from './envelope';
-import { type AnyExperiment, KINDS } from './kinds';
+import { type AnyKindSchema, KIND_SCHEMAS } from './kind-schemas';
 
 export * from './envelope';
 
-const kindDefs = KINDS as unknown as AnyExperiment[];
+const kindDefs = KIND_SCHEMAS as readonly unknown[] as AnyKindSchema[];
 
 type ObjectSchema = z.ZodObject<z.ZodRawShape>;
 
@@ -29,7 +30,7 @@ export function kindNames(): string[] {
   return kindDefs.map((k) => k.kind);
 }
 
-export function getExperiment(kind: string): AnyExperiment {
+export function getExperiment(kind: string): AnyKindSchema {
   const def = kindDefs.find((k) => k.kind === kind);
   if (!def) throw new InputError(`unknown kind '${kind}' (known: ${kindNames().join(', ')})`, 'kind');
   return def;
@@ -207,7 +208,7 @@ export function issuesToError(
  * kind's shape checks. Throws InputError naming the field path.
  */
 export function parseConfig(input: unknown): {
-  def: AnyExperiment;
+  def: AnyKindSchema;
   config: Record<string, unknown> & { kind: string; seed: number };
 } {
   if (typeof input !== 'object' || input === null || Array.isArray(input))

@@ -3,8 +3,8 @@
  * x' = argmin ‖S·A·x − S·b‖ against the exact x* for every sketch at several m (ALGORITHMS.md §8).
  */
 import { z } from 'zod';
-import { MatrixSource } from '../data/sources';
-import { configSchema } from './envelope';
+import { MatrixSource } from '../data/sources.schema';
+import { configSchema, defineKindSchema, InputError } from './envelope';
 
 export const SKETCH_TYPE_NAMES = ['gaussian', 'srht', 'countsketch', 'osnap'] as const;
 /** Largest n of a generated A (rows). */
@@ -92,3 +92,56 @@ export const SketchSummary = z.object({
   sketches: z.array(SketchRow),
 });
 export type SketchSummary = z.infer<typeof SketchSummary>;
+
+/** Sizes against each other once n and d are known; InputError naming the field. */
+export function checkSizes(config: SketchConfig, n: number, d: number, where: string): void {
+  if (d > n)
+    throw new InputError(`d = ${d} columns exceed the n = ${n} rows (least squares needs a tall A)`, where);
+  if (d > MAX_SKETCH_D) throw new InputError(`d = ${d} is over the limit of ${MAX_SKETCH_D} columns`, where);
+  if (n * d * d > MAX_SKETCH_QR_COST)
+    throw new InputError(
+      `n·d² = ${n * d * d} is over the limit of ${MAX_SKETCH_QR_COST} (the exact f64 QR)`,
+      where,
+    );
+  config.m.forEach((m, i) => {
+    if (m > n) throw new InputError(`m = ${m} exceeds the n = ${n} rows of A (need m ≤ n)`, `m[${i}]`);
+    if (m < d)
+      throw new InputError(`m = ${m} is smaller than d = ${d} (the sketched problem needs m ≥ d)`, `m[${i}]`);
+    if (config.sketches.some((s) => s.type === 'gaussian') && m * n > MAX_GAUSSIAN_ENTRIES)
+      throw new InputError(
+        `a Gaussian sketch of m × n = ${m} × ${n} is over the limit of ${MAX_GAUSSIAN_ENTRIES} entries`,
+        `m[${i}]`,
+      );
+  });
+  config.sketches.forEach((s, i) => {
+    if (s.s !== undefined && s.type !== 'osnap')
+      throw new InputError(
+        `s (nonzeros per column) applies to osnap only, not ${s.type}`,
+        `sketches[${i}].s`,
+      );
+    const small = Math.min(...config.m);
+    if (s.s !== undefined && s.s > small)
+      throw new InputError(`s = ${s.s} exceeds the smallest m = ${small}`, `sketches[${i}].s`);
+  });
+}
+
+export const sketchSchema = defineKindSchema({
+  kind: 'sketch',
+  title: 'Sketched least squares: Gaussian, SRHT, CountSketch, OSNAP vs the exact x* (ℓ∞ guarantee)',
+  config: SketchConfig,
+  summary: SketchSummary,
+  timingFields: ['ms'],
+  timingSeries: [],
+  check(config) {
+    const seen = new Set<string>();
+    config.sketches.forEach((s, i) => {
+      if (seen.has(s.type))
+        throw new InputError(
+          `${s.type} appears twice (one entry per type: series are linfRatio/<type>)`,
+          `sketches[${i}].type`,
+        );
+      seen.add(s.type);
+    });
+    if (config.problem.type !== 'matrix') checkSizes(config, config.problem.n, config.problem.d, 'problem.d');
+  },
+});

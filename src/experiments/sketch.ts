@@ -10,14 +10,7 @@ import { drawSketch, type SketchType } from '../sketch/sketches';
 import { Rng } from '../tensor/rng';
 import { defineExperiment, InputError, type KindEvent, throwIfAborted } from './envelope';
 import { frobenius } from './measure';
-import {
-  MAX_GAUSSIAN_ENTRIES,
-  MAX_SKETCH_D,
-  MAX_SKETCH_QR_COST,
-  SketchConfig,
-  type SketchSummary,
-  SketchSummary as SketchSummarySchema,
-} from './sketch.schema';
+import { checkSizes, type SketchSummary, sketchSchema } from './sketch.schema';
 
 export { SketchConfig, SketchSummary } from './sketch.schema';
 
@@ -27,38 +20,6 @@ const TYPE_LABEL: Record<SketchType, string> = {
   countsketch: 'CountSketch',
   osnap: 'OSNAP',
 };
-
-/** Sizes against each other once n and d are known; InputError naming the field. */
-function checkSizes(config: SketchConfig, n: number, d: number, where: string): void {
-  if (d > n)
-    throw new InputError(`d = ${d} columns exceed the n = ${n} rows (least squares needs a tall A)`, where);
-  if (d > MAX_SKETCH_D) throw new InputError(`d = ${d} is over the limit of ${MAX_SKETCH_D} columns`, where);
-  if (n * d * d > MAX_SKETCH_QR_COST)
-    throw new InputError(
-      `n·d² = ${n * d * d} is over the limit of ${MAX_SKETCH_QR_COST} (the exact f64 QR)`,
-      where,
-    );
-  config.m.forEach((m, i) => {
-    if (m > n) throw new InputError(`m = ${m} exceeds the n = ${n} rows of A (need m ≤ n)`, `m[${i}]`);
-    if (m < d)
-      throw new InputError(`m = ${m} is smaller than d = ${d} (the sketched problem needs m ≥ d)`, `m[${i}]`);
-    if (config.sketches.some((s) => s.type === 'gaussian') && m * n > MAX_GAUSSIAN_ENTRIES)
-      throw new InputError(
-        `a Gaussian sketch of m × n = ${m} × ${n} is over the limit of ${MAX_GAUSSIAN_ENTRIES} entries`,
-        `m[${i}]`,
-      );
-  });
-  config.sketches.forEach((s, i) => {
-    if (s.s !== undefined && s.type !== 'osnap')
-      throw new InputError(
-        `s (nonzeros per column) applies to osnap only, not ${s.type}`,
-        `sketches[${i}].s`,
-      );
-    const small = Math.min(...config.m);
-    if (s.s !== undefined && s.s > small)
-      throw new InputError(`s = ${s.s} exceeds the smallest m = ${small}`, `sketches[${i}].s`);
-  });
-}
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -81,24 +42,7 @@ function generateA(p: { type: 'coherent' | 'gaussian'; n: number; d: number; blo
 }
 
 export const sketch = defineExperiment({
-  kind: 'sketch',
-  title: 'Sketched least squares: Gaussian, SRHT, CountSketch, OSNAP vs the exact x* (ℓ∞ guarantee)',
-  config: SketchConfig,
-  summary: SketchSummarySchema,
-  timingFields: ['ms'],
-  timingSeries: [],
-  check(config) {
-    const seen = new Set<string>();
-    config.sketches.forEach((s, i) => {
-      if (seen.has(s.type))
-        throw new InputError(
-          `${s.type} appears twice (one entry per type: series are linfRatio/<type>)`,
-          `sketches[${i}].type`,
-        );
-      seen.add(s.type);
-    });
-    if (config.problem.type !== 'matrix') checkSizes(config, config.problem.n, config.problem.d, 'problem.d');
-  },
+  ...sketchSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, SketchSummary> {
     const rng = new Rng(config.seed);
     const aRng = rng.fork();

@@ -5,7 +5,7 @@
  * and the times of the index build, the sparse kernel and the fused dense kernel.
  */
 import { z } from 'zod';
-import { configSchema } from './envelope';
+import { configSchema, defineKindSchema } from './envelope';
 
 /** Largest sequence length (the block-sparse builder keeps ≤ 256 query blocks in registers). */
 export const MAX_ATTENTION_N = 16_384;
@@ -116,3 +116,12 @@ export const SparseAttentionSummary = z.object({
   search: z.array(HeadSearch).optional(),
 });
 export type SparseAttentionSummary = z.infer<typeof SparseAttentionSummary>;
+
+export const sparseAttentionSchema = defineKindSchema({
+  kind: 'sparse-attention',
+  title: 'Sparse attention (A-shape, vertical-slash, block-sparse): recall, density, error, speed vs dense',
+  config: SparseAttentionConfig,
+  summary: SparseAttentionSummary,
+  timingFields: ['indexMs', 'sparseMs', 'denseMs'],
+  timingSeries: [],
+});

@@ -24,11 +24,7 @@ import type { SparseIndexRef } from '../reference/attention';
 import { Tensor } from '../tensor/tensor';
 import { type Artifact, defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 import { sig, timeAlternating } from './measure';
-import {
-  SparseAttentionConfig,
-  type SparseAttentionSummary,
-  SparseAttentionSummary as SummarySchema,
-} from './sparse-attention.schema';
+import { type SparseAttentionSummary, sparseAttentionSchema } from './sparse-attention.schema';
 
 export { SparseAttentionConfig, SparseAttentionSummary } from './sparse-attention.schema';
 
@@ -151,12 +147,7 @@ function maskArtifact(ix: SparseIndexRef, n: number, rows: number[], label: stri
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 export const sparseAttentionKind = defineExperiment({
-  kind: 'sparse-attention',
-  title: 'Sparse attention (A-shape, vertical-slash, block-sparse): recall, density, error, speed vs dense',
-  config: SparseAttentionConfig,
-  summary: SummarySchema,
-  timingFields: ['indexMs', 'sparseMs', 'denseMs'],
-  timingSeries: [],
+  ...sparseAttentionSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, SparseAttentionSummary> {
     const gpu = ctx.gpu;
     const { heads, n, d } = config;

@@ -8,70 +8,19 @@
  * - `random`: a Gaussian matrix (entries N(0, 1/n)) vs a random orthogonal one: singular values of
  *   both and ‖x_k‖ for x_{k+1} = W x_k on the GPU (series `norm/<label>/gaussian|orthogonal`).
  */
-import { z } from 'zod';
 import { bsplineSymbol } from '../data/generators';
 import { generate } from '../data/sources';
 import { eigh } from '../linalg/eigh';
-import { getFamily } from '../structured/registry';
-import { FamilySpec } from '../structured/specs';
+import { familyOf } from '../structured/registry';
+import { specLabel } from '../structured/specs';
 import { matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { checkSpec } from './approximation';
-import { configSchema, defineExperiment, type KindEvent, throwIfAborted } from './envelope';
+import { defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 import { frobenius, singularValues } from './measure';
+import { type SpectrumConfig, type SpectrumSummary, spectrumSchema } from './spectrum.schema';
 
-/** Gallery matrices are analysed with dense O(n³) CPU solvers: keep them small. */
-export const MAX_GALLERY_N = 512;
-const n = z.number().int().min(2).max(MAX_GALLERY_N).default(64);
-
-const ToeplitzEntry = z.strictObject({
-  type: z.literal('toeplitz-bspline'),
-  label: z.string().max(200).optional(),
-  n,
-  p: z.number().int().min(2).max(12).default(3),
-  alpha: z.number().gt(1).max(2).default(1.5),
-  terms: z.number().int().min(10).max(100_000).default(2000),
-});
-const StructuredEntry = z.strictObject({
-  type: z.literal('structured'),
-  label: z.string().max(200).optional(),
-  n,
-  spec: FamilySpec,
-});
-const RandomEntry = z.strictObject({
-  type: z.literal('random'),
-  label: z.string().max(200).optional(),
-  n,
-  /** Repeated multiplications x ← W x. */
-  steps: z.number().int().min(1).max(1000).default(50),
-});
-const Entry = z.discriminatedUnion('type', [ToeplitzEntry, StructuredEntry, RandomEntry]);
-
-export const SpectrumConfig = configSchema('spectrum', {
-  entries: z.array(Entry).min(1).max(16),
-});
-export type SpectrumConfig = z.infer<typeof SpectrumConfig>;
-
-const EntryResult = z.object({
-  label: z.string(),
-  type: z.string(),
-  n: z.number(),
-  /** Largest and smallest eigenvalue (toeplitz) or singular value. */
-  max: z.number(),
-  min: z.number(),
-  /** max / min (Infinity never appears: null when min is 0). */
-  condition: z.number().nullable(),
-  /** toeplitz-bspline: max_j |λ_j − f(θ_j)| over the sorted lists. */
-  symbolMaxAbsDiff: z.number().optional(),
-  /** random: ‖x_steps‖ / ‖x_0‖ for the Gaussian and the orthogonal matrix. */
-  gaussianNormRatio: z.number().optional(),
-  orthogonalNormRatio: z.number().optional(),
-});
-export const SpectrumSummary = z.object({ entries: z.array(EntryResult) });
-export type SpectrumSummary = z.infer<typeof SpectrumSummary>;
-
-type Entry = z.infer<typeof Entry>;
+type Entry = SpectrumConfig['entries'][number];
 
 function entryLabel(e: Entry, i: number): string {
   if (e.label) return e.label;
@@ -79,7 +28,7 @@ function entryLabel(e: Entry, i: number): string {
     case 'toeplitz-bspline':
       return `Toeplitz B-spline p=${e.p} α=${e.alpha} n=${e.n}`;
     case 'structured':
-      return `${getFamily(e.spec.family).label(e.spec as never)} n=${e.n}`;
+      return `${specLabel(e.spec)} n=${e.n}`;
     case 'random':
       return `random n=${e.n} #${i + 1}`;
   }
@@ -121,17 +70,7 @@ async function normTrajectory(
 }
 
 export const spectrum = defineExperiment({
-  kind: 'spectrum',
-  title: 'Spectra of structured and generated matrices (Toeplitz B-spline, Monarch, random)',
-  config: SpectrumConfig,
-  summary: SpectrumSummary,
-  timingFields: [],
-  timingSeries: [],
-  check(config) {
-    config.entries.forEach((e, i) => {
-      if (e.type === 'structured') checkSpec(e.spec, e.n, e.n, `entries[${i}].spec`);
-    });
-  },
+  ...spectrumSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, SpectrumSummary> {
     const rng = new Rng(config.seed);
     const summary: SpectrumSummary = { entries: [] };
@@ -173,8 +112,7 @@ export const spectrum = defineExperiment({
         };
         summary.entries.push({ label, type: e.type, n: e.n, ...stats(eig), symbolMaxAbsDiff: diff });
       } else if (e.type === 'structured') {
-        const def = getFamily(e.spec.family);
-        const M = def.random(ctx.gpu, e.n, e.n, e.spec as never, { rng: erng });
+        const M = familyOf(e.spec).random(ctx.gpu, e.n, e.n, e.spec, { rng: erng });
         let dense: Float64Array;
         try {
           const D = tidy(() => M.toDense()); // tidy: some families leave intermediates

@@ -8,16 +8,16 @@
  * blockdiag / monarch / kronecker, SLTrain's for sparse+lowrank: B = 0, A Kaiming-uniform,
  * S ~ U(±1/√in)); biases 0.
  */
-import { SpecError } from '../structured';
-import { getFamily } from '../structured/registry';
-import type { FamilySpec } from '../structured/specs';
+import { familyOf } from '../structured/registry';
 import type { StructuredMatrix } from '../structured/types';
 import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { Module } from './module';
 
-export type WeightSpec = { family: 'dense' } | FamilySpec;
+import type { WeightSpec } from './transformer.schema';
+
+export { type WeightSpec, weightParams } from './transformer.schema';
 
 const FACTOR_NAMES: Record<string, string[]> = {
   lowrank: ['B', 'A'],
@@ -53,9 +53,9 @@ export class Linear extends Module {
     if (this.spec.family === 'dense') {
       this.weight = this.param('weight', Tensor.randn(gpu, [outFeatures, inFeatures], o.rng, o.std ?? 0.02));
     } else {
-      const fam = getFamily(this.spec.family);
-      fam.validate(this.spec as never, outFeatures, inFeatures);
-      const sm = fam.random(gpu, outFeatures, inFeatures, this.spec as never, { rng: o.rng });
+      const fam = familyOf(this.spec);
+      fam.validate(this.spec, outFeatures, inFeatures);
+      const sm = fam.random(gpu, outFeatures, inFeatures, this.spec, { rng: o.rng });
       this.structured = sm;
       const names = FACTOR_NAMES[this.spec.family] ?? [];
       const ps = sm.parameters();
@@ -91,17 +91,4 @@ class FactorHolder extends Module {
   override dispose(): void {
     // the StructuredMatrix disposes its own tensors
   }
-}
-
-/** Stored numbers of a Linear's weight under a spec, without building it. */
-export function weightParams(spec: WeightSpec, out: number, inp: number): number {
-  if (spec.family === 'dense') return out * inp;
-  const fam = getFamily(spec.family);
-  try {
-    fam.validate(spec as never, out, inp);
-  } catch (e) {
-    if (e instanceof SpecError) return Number.NaN;
-    throw e;
-  }
-  return fam.paramCount(spec as never, out, inp);
 }

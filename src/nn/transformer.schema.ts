@@ -1,12 +1,28 @@
 /** The tiny transformer's architecture as configs name it (zod only; experiment schemas import it). */
 import { z } from 'zod';
-import { FamilySpec } from '../structured/specs';
+import { FamilySpec, specParamCount, validateSpec } from '../structured/specs';
+import { SpecError } from '../structured/types';
 
 export const MAX_CONTEXT = 256;
 export const MAX_D_MODEL = 512;
 export const MAX_LAYERS = 12;
 
 export const LinearSpec = z.union([z.object({ family: z.literal('dense') }), FamilySpec]);
+
+/** A Linear's weight: dense, or a structured family's spec. */
+export type WeightSpec = { family: 'dense' } | FamilySpec;
+
+/** Stored numbers of a Linear's weight under a spec, without building it; NaN if the spec does not fit. */
+export function weightParams(spec: WeightSpec, out: number, inp: number): number {
+  if (spec.family === 'dense') return out * inp;
+  try {
+    validateSpec(spec, out, inp);
+  } catch (e) {
+    if (e instanceof SpecError) return Number.NaN;
+    throw e;
+  }
+  return specParamCount(spec, out, inp);
+}
 
 export const TransformerSpec = z.object({
   layers: z.number().int().min(1).max(MAX_LAYERS).default(2),

@@ -1,9 +1,8 @@
 /**
- * Plain data about the structured families for the UI: name, one paragraph, paper. Only strings
- * cross this boundary (no Tensor, no GPU object).
+ * Plain data about the structured families for the UI: name, one paragraph, paper. GPU-free (read
+ * from the families' *.spec.ts metadata), so the main-thread bundle can import it.
  */
-import '../structured/index';
-import { registeredFamilies } from '../structured/registry';
+import { FAMILY_META } from '../structured/specs';
 
 export interface FamilyInfo {
   name: string;
@@ -12,7 +11,7 @@ export interface FamilyInfo {
 }
 
 export function familyInfo(): FamilyInfo[] {
-  return registeredFamilies().map((f) => ({
+  return Object.values(FAMILY_META).map((f) => ({
     name: f.name,
     about: f.about,
     paper: { title: f.paper.title, url: f.paper.url },

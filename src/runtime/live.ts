@@ -6,14 +6,14 @@
  * Other families re-project W on the GPU (cheap at ≤ 256 × 256); every projection is cached per
  * spec, so moving one slider recomputes one method. Returns plain arrays only.
  */
-import { loadMatrix, type MatrixSourceInput } from '../data/sources';
-import { checkSpec } from '../experiments/approximation';
+import { loadMatrix } from '../data/sources';
+import type { MatrixSourceInput } from '../data/sources.schema';
+import { checkSpec } from '../experiments/approximation.schema';
 import { difference, downsample, frobenius } from '../experiments/measure';
-import '../structured/index';
 import type { Gpu } from '../gpu/device';
 import { type SvdResult, svdJacobi } from '../linalg/jacobi';
-import { getFamily } from '../structured/registry';
-import { type FamilyName, FamilySpec } from '../structured/specs';
+import { familyOf } from '../structured/registry';
+import { FamilySpec, specLabel } from '../structured/specs';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 
@@ -131,20 +131,19 @@ export function createLiveEngine(getGpu: () => Promise<Gpu>): LiveEngine {
     return entry;
   }
 
-  async function project(e: MatrixEntry, spec: { family: string }, seed: number) {
+  async function project(e: MatrixEntry, spec: FamilySpec, seed: number) {
     const key = JSON.stringify(spec);
     const hit = e.projections.get(key);
     if (hit) return hit;
-    const def = getFamily(spec.family as FamilyName);
-    const label = def.label(spec as never);
+    const label = specLabel(spec);
     let out: { params: number; dense: Float64Array; label: string };
     if (spec.family === 'lowrank') {
-      const r = (spec as unknown as { rank: number }).rank;
+      const r = spec.rank;
       out = { params: r * (e.rows + e.cols), dense: rankR(e.svd, e.rows, e.cols, r), label };
     } else {
       const gpu = await getGpu();
       if (!e.W || e.W.gpu !== gpu) e.W = Tensor.fromArray(gpu, Float32Array.from(e.w), [e.rows, e.cols]);
-      const M = await def.project(e.W, spec as never, { rng: new Rng(seed) });
+      const M = await familyOf(spec).project(e.W, spec, { rng: new Rng(seed) });
       try {
         const D = tidy(() => M.toDense());
         const dense = Float64Array.from(await D.read());
@@ -170,8 +169,8 @@ export function createLiveEngine(getGpu: () => Promise<Gpu>): LiveEngine {
         try {
           const parsed = FamilySpec.safeParse(raw);
           if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid spec');
-          const spec = parsed.data as { family: string };
-          checkSpec(spec as never, e.rows, e.cols, `methods[${i}]`);
+          const spec = parsed.data;
+          checkSpec(spec, e.rows, e.cols, `methods[${i}]`);
           const p = await project(e, spec, req.seed);
           const err = frobenius(difference(e.w, p.dense)) / e.fro;
           methods.push({ label: p.label, family: spec.family, params: p.params, relFrobError: err });

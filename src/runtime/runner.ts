@@ -10,7 +10,8 @@
  * running gives a result with status failed that keeps the series, artifacts and partial summary.
  */
 import { name as appName, version as appVersion } from '../../package.json';
-import { loadMatrix as defaultLoadMatrix, type LoadContext, type MatrixSourceInput } from '../data/sources';
+import { loadMatrix as defaultLoadMatrix, type LoadContext } from '../data/sources';
+import type { MatrixSourceInput } from '../data/sources.schema';
 import { MatrixFileError, MatrixSourceError } from '../data/types';
 import {
   type ExperimentEvent,
@@ -21,6 +22,7 @@ import {
   RESULT_SCHEMA_ID,
   type RunEnv,
 } from '../experiments/envelope';
+import { engineKind } from '../experiments/kinds';
 import { issuesToError, parseConfig, resultSchemaOf } from '../experiments/schema';
 import type { Gpu } from '../gpu/device';
 import { Rng } from '../tensor/rng';
@@ -130,7 +132,7 @@ export async function* run(
   };
   try {
     if (signal.aborted) throw Object.assign(new Error('The run was cancelled.'), { name: 'AbortError' });
-    const gen = def.run(config, kctx);
+    const gen = engineKind(def.kind).run(config, kctx);
     for (;;) {
       const step = await gen.next();
       if (step.done) {

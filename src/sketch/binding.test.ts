@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
+import { objectDepth } from '../experiments/binding.schema';
 import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { encodeRef, matVec, norm2 } from '../reference/binding';
@@ -18,7 +19,6 @@ import {
   encodeRecords,
   makeBinders,
   normChain,
-  objectDepth,
   perturbRecord,
   stringLeaves,
 } from './binding';

@@ -179,16 +179,6 @@ export class Atoms {
 
 // ------------------------------------------------------------------ encoding
 
-/** Nesting levels of objects in a JSON value (a leaf: 0, {a: 1}: 1, {a: {b: 1}}: 2; arrays add none). */
-export function objectDepth(v: unknown): number {
-  if (Array.isArray(v)) return v.reduce((m: number, x) => Math.max(m, objectDepth(x)), 0);
-  if (v !== null && typeof v === 'object')
-    return (
-      1 + Object.values(v as Record<string, unknown>).reduce((m: number, x) => Math.max(m, objectDepth(x)), 0)
-    );
-  return 0;
-}
-
 interface ObjNode {
   level: number;
   /** Index of the enclosing object node, or −1 − record for a record's root accumulator. */

@@ -11,10 +11,10 @@ import { gemmProfile } from '../tensor/gemm-plan';
 import { transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
+import { blockdiagMeta } from './blockdiag.spec';
 import { checkInput, readMatrix } from './common';
-import { type FamilyDef, registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+import type { FamilyDef } from './registry';
+import type { ProjectOptions, StructuredMatrix } from './types';
 
 /**
  * Geometry of y = blockdiag(W)·x with gathers / scatters: nb blocks of R × K;
@@ -266,39 +266,11 @@ export class BlockDiagMatrix implements StructuredMatrix {
   }
 }
 
-type Spec = SpecOf<'blockdiag'>;
-
-function validate(spec: Spec, rows: number, cols: number): void {
-  const b = spec.blocks;
-  if (!Number.isInteger(b) || b < 1)
-    throw new SpecError('blocks', `blocks must be a positive integer, got ${b}`);
-  if (rows % b !== 0 || cols % b !== 0)
-    throw new SpecError(
-      'blocks',
-      `blocks = ${b} must divide both sides of the ${rows} × ${cols} matrix` +
-        ` (${rows % b !== 0 ? `rows ${rows}` : `cols ${cols}`} is not a multiple of ${b})`,
-    );
-}
-
 export const blockdiagFamily: FamilyDef<'blockdiag'> = {
-  name: 'blockdiag',
-  label: (spec) => `Block-diagonal (${spec.blocks} blocks)`,
-  about:
-    'A block-diagonal matrix keeps only b square-ish blocks on the diagonal: input slice g feeds only ' +
-    'output slice g, so nothing mixes between groups. It stores and multiplies 1/b of a dense matrix, ' +
-    'and the best approximation of any W simply keeps its diagonal blocks (the error is exactly the mass ' +
-    'outside them). It is the building block of Monarch matrices, which recover mixing by interleaving ' +
-    'two block-diagonal factors with a permutation.',
-  paper: {
-    title:
-      'Monarch: Expressive Structured Matrices for Efficient and Accurate Training (block-diagonal factors)',
-    url: 'https://arxiv.org/abs/2204.00595',
-  },
-  validate,
-  paramCount: (spec, rows, cols) => (rows * cols) / spec.blocks,
+  ...blockdiagMeta,
   async project(W, spec) {
     const { data, rows, cols } = await readMatrix(W, 'blockdiag.project');
-    validate(spec, rows, cols);
+    blockdiagMeta.validate(spec, rows, cols);
     const b = spec.blocks;
     const w = keepDiagonalBlocks(data, rows, cols, b);
     return new BlockDiagMatrix(
@@ -309,7 +281,7 @@ export const blockdiagFamily: FamilyDef<'blockdiag'> = {
     );
   },
   random(gpu: Gpu, rows, cols, spec, opts: Required<ProjectOptions>) {
-    validate(spec, rows, cols);
+    blockdiagMeta.validate(spec, rows, cols);
     const b = spec.blocks;
     const rng = opts.rng ?? new Rng(0);
     const K = cols / b;
@@ -317,8 +289,6 @@ export const blockdiagFamily: FamilyDef<'blockdiag'> = {
     return new BlockDiagMatrix(rows, cols, b, w);
   },
 };
-
-registerFamily(blockdiagFamily);
 
 /**
  * The Frobenius-optimal block-diagonal projection: keep W's diagonal blocks (R × K each, R = rows / nb,

@@ -20,19 +20,16 @@ import { record } from '../tensor/autograd';
 import { matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
-import { indexLayout, nmOffsets } from './nm-sparse';
-import { type FamilyDef, registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { SpecError, type StructuredMatrix } from './types';
+import { denseSparseDims, denseSparseMeta, denseSparseParams } from './dense-sparse.spec';
+import { nmOffsets } from './nm-sparse';
+import type { FamilyDef } from './registry';
+import type { StructuredMatrix } from './types';
 
 export const dsMaskKernel: Kernel = { name: 'dense-sparse', code: dsSrc, entry: 'mask' };
 
 export function denseSparseKernels(): Kernel[] {
   return [dsMaskKernel];
 }
-
-/** Largest group size m of the mask kernel (one bit per entry of a group in a u32). */
-export const DS_MAX_M = 32;
 
 /** S = N:M mask of S̃ on the GPU; the backward passes the gradient straight through to S̃. */
 export function nmMaskST(sLatent: Tensor, n: number, m: number): Tensor {
@@ -66,7 +63,7 @@ export class DenseSparseMatrix implements StructuredMatrix {
       throw new ShapeError(`DenseSparseMatrix: D [${D.shape}] and S [${S.shape}] do not chain`);
     this.rows = D.shape[0];
     this.cols = S.shape[1];
-    validate(n, m, this.cols, D.shape[1], this.rows);
+    denseSparseDims(n, m, this.cols, D.shape[1], this.rows);
     D.trainable();
     S.trainable();
   }
@@ -76,7 +73,7 @@ export class DenseSparseMatrix implements StructuredMatrix {
   }
 
   get params(): number {
-    return paramCount(this.rows, this.cols, this.k, this.n, this.m);
+    return denseSparseParams(this.rows, this.cols, this.k, this.n, this.m);
   }
 
   flops(batch: number): number {
@@ -119,25 +116,6 @@ export class DenseSparseMatrix implements StructuredMatrix {
     this.D.dispose();
     this.S.dispose();
   }
-}
-
-function validate(n: number, m: number, cols: number, k: number, rows: number): void {
-  if (!Number.isInteger(k) || k < 1)
-    throw new SpecError('rank', `rank (k) must be a positive integer, got ${k}`);
-  if (k > Math.min(rows, cols))
-    throw new SpecError('rank', `rank (k = ${k}) must not exceed min(out, in) = ${Math.min(rows, cols)}`);
-  if (!Number.isInteger(m) || m < 1 || m > DS_MAX_M)
-    throw new SpecError('m', `m must be an integer in [1, ${DS_MAX_M}], got ${m}`);
-  if (!Number.isInteger(n) || n < 1 || n > m)
-    throw new SpecError('n', `n must be an integer in [1, m = ${m}], got ${n}`);
-  if (cols % m !== 0)
-    throw new SpecError('m', `m (${m}) must divide the number of columns (inputs), ${cols}`);
-}
-
-function paramCount(rows: number, cols: number, k: number, n: number, m: number): number {
-  const kept = k * (cols / m) * n;
-  const idx = n === m ? 0 : Math.ceil(kept / indexLayout(m).perWord);
-  return rows * k + kept + idx;
 }
 
 // ------------------------------------------------------------------ projection (f64, CPU)
@@ -210,33 +188,14 @@ function maskNM(s: Float64Array, k: number, cols: number, n: number, m: number):
   return out;
 }
 
-const dsFamily: FamilyDef<'dense-sparse'> = {
-  name: 'dense-sparse',
-  label: (s: SpecOf<'dense-sparse'>) => `Dense × N:M sparse (k = ${s.rank}, ${s.n}:${s.m})`,
-  about:
-    'DSFormer-style factorisation W ≈ D·S: a small dense D (out × k) times a semi-structured sparse S ' +
-    '(k × in, n of every m consecutive inputs kept). DSFormer publishes no code, so this is our ' +
-    'reading: S is a dense latent whose N:M mask is taken in the forward pass and gradients pass ' +
-    'straight through the mask (supports can move while training); the projection starts from the ' +
-    'truncated SVD and alternates least squares for D with N:M-projected least squares for S. ' +
-    'The GPU product here forms the masked S densely (it does not yet exploit the sparsity).',
-  paper: {
-    title: 'DSFormer: Effective Compression of Text-Transformers by Dense-Sparse Weight Factorization',
-    url: 'https://arxiv.org/abs/2312.13211',
-  },
-  validate(spec, rows, cols) {
-    if (!(Number.isInteger(rows) && rows >= 1)) throw new SpecError('shape', `rows must be ≥ 1, got ${rows}`);
-    validate(spec.n, spec.m, cols, spec.rank, rows);
-  },
-  paramCount(spec, rows, cols) {
-    return paramCount(rows, cols, spec.rank, spec.n, spec.m);
-  },
+export const denseSparseFamily: FamilyDef<'dense-sparse'> = {
+  ...denseSparseMeta,
   async project(W, spec, opts = {}) {
     if (W.rank !== 2)
       throw new ShapeError(`dense-sparse projection: W must be 2-D, got [${W.shape.join(', ')}]`);
     const [rows, cols] = W.shape;
     const k = spec.rank;
-    dsFamily.validate(spec, rows, cols);
+    denseSparseMeta.validate(spec, rows, cols);
     const svd = await truncatedSvd(W, k, { rng: opts.rng ?? new Rng(0) });
     const U = Float64Array.from(await svd.U.read());
     const V = Float64Array.from(await svd.V.read());
@@ -270,7 +229,7 @@ const dsFamily: FamilyDef<'dense-sparse'> = {
     );
   },
   random(gpu, rows, cols, spec, { rng }) {
-    dsFamily.validate(spec, rows, cols);
+    denseSparseMeta.validate(spec, rows, cols);
     const k = spec.rank;
     return new DenseSparseMatrix(
       gpu,
@@ -287,5 +246,3 @@ function transpose(a: Float64Array, r: number, c: number): Float64Array {
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j];
   return out;
 }
-
-registerFamily(dsFamily);

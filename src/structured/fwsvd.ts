@@ -13,12 +13,10 @@
 import { mul } from '../tensor/ops';
 import { Tensor, tidy } from '../tensor/tensor';
 import { matrixShape } from './common';
-import { checkRank, factorsFromSvd, LowRankMatrix, randomLowRank, topSingular } from './lowrank';
-import { registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError } from './types';
-
-type FwsvdSpec = SpecOf<'fwsvd'>;
+import { type FwsvdSpec, fwsvdMeta, validateFwsvd as validate } from './fwsvd.spec';
+import { factorsFromSvd, LowRankMatrix, randomLowRank, topSingular } from './lowrank';
+import type { FamilyDef } from './registry';
+import type { ProjectOptions } from './types';
 
 export const FWSVD_EPS = 1e-5;
 
@@ -29,24 +27,6 @@ export function fwsvdWeights(importance: readonly number[] | undefined, n: numbe
   if (importance) for (const v of importance) max = Math.max(max, v);
   for (let j = 0; j < n; j++) d[j] = Math.sqrt((importance && max > 0 ? importance[j] / max : 1) + FWSVD_EPS);
   return d;
-}
-
-function validate(spec: FwsvdSpec, rows: number, cols: number): void {
-  checkRank(spec.rank, rows, cols);
-  const imp = spec.importance;
-  if (imp === undefined) return;
-  if (!Array.isArray(imp)) throw new SpecError('importance', 'importance must be a list of numbers');
-  if (imp.length !== cols)
-    throw new SpecError(
-      'importance',
-      `importance needs one value per input feature: ${cols} for a ${rows} × ${cols} matrix, got ${imp.length}`,
-    );
-  imp.forEach((v, j) => {
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new SpecError('importance', `importance[${j}] is not a finite number: ${String(v)}`);
-    if (v < 0)
-      throw new SpecError('importance', `importance[${j}] is negative (${v}); Fisher information is ≥ 0`);
-  });
 }
 
 export async function projectFwsvd(
@@ -72,27 +52,8 @@ export async function projectFwsvd(
   return new LowRankMatrix(B, A, 'fwsvd');
 }
 
-registerFamily({
-  name: 'fwsvd',
-  // Without importances FWSVD is the truncated SVD: say so wherever the label shows.
-  label: (spec) => `FWSVD (r = ${spec.rank}, ${spec.importance ? 'weighted' : 'unweighted = low rank'})`,
-  about:
-    'Fisher-weighted SVD keeps the low-rank layout W ≈ B·A but spends its rank where the task needs ' +
-    'it. Each input feature gets an importance (the Fisher information: the mean squared gradient of ' +
-    'the loss with respect to the weights reading that feature), and the factorisation minimises the ' +
-    'importance-weighted error instead of the plain one. The optimum is closed-form: scale the columns ' +
-    'of W by the square roots of the normalised importances, take the truncated SVD, and undo the ' +
-    'scaling. With equal importances it is exactly the truncated SVD; with skewed ones it trades ' +
-    'plain reconstruction error for accuracy on the features that matter. The importances come ' +
-    'from the config (`importance`, one per input feature); without them (the default, and always ' +
-    'in the playground, which has no task gradients to compute them from) every feature counts the ' +
-    'same and FWSVD gives exactly the Low rank result at the same rank.',
-  paper: {
-    title: 'Language model compression with weighted low-rank factorization (FWSVD)',
-    url: 'https://arxiv.org/abs/2207.00112',
-  },
-  validate,
-  paramCount: (spec, rows, cols) => spec.rank * (rows + cols),
+export const fwsvdFamily: FamilyDef<'fwsvd'> = {
+  ...fwsvdMeta,
   project: projectFwsvd,
   random: (gpu, rows, cols, spec, { rng }) => randomLowRank(gpu, rows, cols, spec.rank, rng, 'fwsvd'),
-});
+};

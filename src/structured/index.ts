@@ -1,18 +1,14 @@
 /**
- * Every structured family, registered. Import this module (not the family files) to get a full
- * registry; getFamily('monarch') etc. then works.
+ * The structured families (engine side). Import from here or ./registry to look families up
+ * (getFamily('monarch'), familyOf(spec)); the GPU-free part (spec schemas, labels, checks) is
+ * ./specs.ts.
  */
 import type { Kernel } from '../gpu/device';
 import { blockKernels } from './blockdiag';
 import { denseSparseKernels } from './dense-sparse';
-import './fwsvd';
 import { kroneckerKernels } from './kronecker';
-import './lowrank';
-import './monarch';
 import { nmKernels } from './nm-sparse';
-import './orthoproj';
 import { sparseKernels } from './sparse';
-import './sparse-lowrank';
 
 /** Every family's own WGSL pipelines, for Gpu.precompile ahead of first use (low-rank families use GEMM). */
 export function familyKernels(): Kernel[] {
@@ -25,7 +21,7 @@ export function familyKernels(): Kernel[] {
   ];
 }
 
-export { getFamily, registeredFamilies } from './registry';
+export { FAMILIES, type FamilyDef, familyOf, getFamily, registeredFamilies } from './registry';
 export type { FamilyName, FamilySpec } from './specs';
 export { FAMILY_NAMES } from './specs';
 export type { ProjectOptions, StructuredMatrix } from './types';

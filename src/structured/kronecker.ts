@@ -21,9 +21,9 @@ import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { denseViaApply } from './blockdiag';
 import { checkInput, readMatrix } from './common';
-import { type FamilyDef, registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+import { type KronShape, kroneckerMeta, kronShapeOf } from './kronecker.spec';
+import type { FamilyDef } from './registry';
+import type { ProjectOptions, StructuredMatrix } from './types';
 
 export const kronKernel = (transA: boolean): Kernel => ({
   name: 'kronecker',
@@ -113,54 +113,8 @@ export class KroneckerMatrix implements StructuredMatrix {
   }
 }
 
-type Spec = SpecOf<'kronecker'>;
-
-/** Factor shapes of a spec for a rows × cols matrix; throws SpecError naming the field. */
-export function kronShapeOf(spec: Spec, rows: number, cols: number): KronShape {
-  const n = spec.terms;
-  if (!Number.isInteger(n) || n < 1)
-    throw new SpecError('terms', `terms must be a positive integer, got ${n}`);
-  const f = spec.factor ?? n;
-  const [p, q] = Array.isArray(f) ? f : [f, f];
-  for (const v of [p, q])
-    if (!Number.isInteger(v) || v < 1)
-      throw new SpecError('factor', `factor sizes must be positive integers, got ${JSON.stringify(f)}`);
-  const what =
-    spec.factor === undefined ? `terms = ${n} (the default A_i is terms × terms)` : `factor ${p} × ${q}`;
-  const field = spec.factor === undefined ? 'terms' : 'factor';
-  if (rows % p !== 0)
-    throw new SpecError(field, `${what}: A_i's ${p} rows must divide the matrix's rows = ${rows}`);
-  if (cols % q !== 0)
-    throw new SpecError(field, `${what}: A_i's ${q} columns must divide the matrix's cols = ${cols}`);
-  return { n, p, q, r: rows / p, s: cols / q };
-}
-
 export const kroneckerFamily: FamilyDef<'kronecker'> = {
-  name: 'kronecker',
-  label: (spec) =>
-    `Kronecker sum (${spec.terms} term${spec.terms === 1 ? '' : 's'}${
-      spec.factor === undefined
-        ? ''
-        : `, A ${Array.isArray(spec.factor) ? spec.factor.join('×') : `${spec.factor}×${spec.factor}`}`
-    })`,
-  about:
-    'A Kronecker sum W = Σ A_i ⊗ B_i tiles W with scaled copies of small matrices: block (a, c) of W is ' +
-    'Σ_i A_i[a, c]·B_i. Compacter’s parameterized hypercomplex multiplication (PHM) layers use it with n ' +
-    'terms and n × n matrices A_i, storing about 1/n of the parameters of a dense layer. It applies without ' +
-    'forming W (reshape each input to a small matrix, two small products, reshape back), and the nearest ' +
-    'n-term Kronecker sum to any W has a closed form: rearrange W so that each A_i ⊗ B_i becomes a rank-1 ' +
-    'matrix vec(A_i)·vec(B_i)ᵀ (Van Loan–Pitsianis) and keep the top n singular triplets.',
-  paper: {
-    title: 'Compacter: Efficient Low-Rank Hypercomplex Adapter Layers',
-    url: 'https://arxiv.org/abs/2106.04647',
-  },
-  validate: (spec, rows, cols) => {
-    kronShapeOf(spec, rows, cols);
-  },
-  paramCount: (spec, rows, cols) => {
-    const { n, p, q, r, s } = kronShapeOf(spec, rows, cols);
-    return n * (p * q + r * s);
-  },
+  ...kroneckerMeta,
   async project(W, spec) {
     const { data, rows, cols } = await readMatrix(W, 'kronecker.project');
     const k = kronShapeOf(spec, rows, cols);
@@ -180,17 +134,6 @@ export const kroneckerFamily: FamilyDef<'kronecker'> = {
     return new KroneckerMatrix(k, A, B);
   },
 };
-
-registerFamily(kroneckerFamily);
-
-/** Factor sizes: n terms, A_i p × q, B_i r × s (rows = p·r, cols = q·s). */
-export interface KronShape {
-  n: number;
-  p: number;
-  q: number;
-  r: number;
-  s: number;
-}
 
 /**
  * Nearest n-term Kronecker sum (Van Loan–Pitsianis): ℛ(W)[(a·q + c), (e·s + d)] = W[a·r + e, c·s + d]

@@ -23,11 +23,9 @@ import { matmul, mul, transpose } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { checkInput, matrixShape } from './common';
-import { registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
-
-type LowRankSpec = SpecOf<'lowrank'>;
+import { checkRank, type LowRankSpec, lowrankMeta, validateLowRank } from './lowrank.spec';
+import type { FamilyDef } from './registry';
+import type { ProjectOptions, StructuredMatrix } from './types';
 
 export interface TopSvdOptions {
   method?: SvdMethod;
@@ -78,16 +76,6 @@ export function applyTwo(x: Tensor, first: Tensor, firstTransB: boolean, second:
   return y;
 }
 
-export function checkRank(rank: unknown, rows: number, cols: number): void {
-  if (!Number.isInteger(rank) || (rank as number) < 1)
-    throw new SpecError('rank', `rank must be a positive integer, got ${String(rank)}`);
-  if ((rank as number) > Math.min(rows, cols))
-    throw new SpecError(
-      'rank',
-      `rank ${rank} is larger than min(out, in) = ${Math.min(rows, cols)} for a ${rows} × ${cols} matrix`,
-    );
-}
-
 /** W ≈ B·A, B [out, r], A [r, in]. */
 export class LowRankMatrix implements StructuredMatrix {
   readonly rows: number;
@@ -135,16 +123,6 @@ export class LowRankMatrix implements StructuredMatrix {
   }
 }
 
-function validateLowRank(spec: LowRankSpec, rows: number, cols: number): void {
-  checkRank(spec.rank, rows, cols);
-  if (spec.method !== undefined && !['auto', 'exact', 'randomized'].includes(spec.method))
-    throw new SpecError('method', `method must be 'auto', 'exact' or 'randomized', got '${spec.method}'`);
-  if (spec.oversample !== undefined && !(Number.isInteger(spec.oversample) && spec.oversample >= 0))
-    throw new SpecError('oversample', `oversample must be an integer ≥ 0, got ${spec.oversample}`);
-  if (spec.niter !== undefined && !(Number.isInteger(spec.niter) && spec.niter >= 0))
-    throw new SpecError('niter', `niter must be an integer ≥ 0, got ${spec.niter}`);
-}
-
 /** Project W [out, in] onto rank r (Eckart–Young). */
 export async function projectLowRank(
   W: Tensor,
@@ -180,24 +158,8 @@ export function randomLowRank(
   );
 }
 
-registerFamily({
-  name: 'lowrank',
-  label: (spec) => `Low rank (r = ${spec.rank})`,
-  about:
-    'A low-rank matrix W ≈ B·A stores an out × r factor B and an r × in factor A, so r·(in + out) ' +
-    'numbers instead of in·out, and applies as two thin products (X·Aᵀ)·Bᵀ. The best rank-r ' +
-    'approximation in Frobenius and spectral norm is the truncated SVD (Eckart–Young): keep the r ' +
-    'largest singular values and their vectors; the error is exactly the energy of the discarded ' +
-    'singular values. Large matrices use the randomized SVD of Halko, Martinsson and Tropp, which ' +
-    'sketches W with a seeded Gaussian matrix and refines with power iterations. This is the layout ' +
-    'of LoRA adapters (B·A) and of PiSSA-style initialisations.',
-  paper: {
-    title:
-      'Halko, Martinsson, Tropp: Finding structure with randomness (2011); Eckart–Young (1936) for the optimum',
-    url: 'https://arxiv.org/abs/0909.4061',
-  },
-  validate: validateLowRank,
-  paramCount: (spec, rows, cols) => spec.rank * (rows + cols),
+export const lowrankFamily: FamilyDef<'lowrank'> = {
+  ...lowrankMeta,
   project: projectLowRank,
   random: (gpu, rows, cols, spec, { rng }) => randomLowRank(gpu, rows, cols, spec.rank, rng),
-});
+};

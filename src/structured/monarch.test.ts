@@ -11,7 +11,8 @@ import * as ref from '../reference/dense';
 import * as mo from '../reference/monarch';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { MonarchMatrix, monarchFamily, monarchShapeOf } from './monarch';
+import { MonarchMatrix, monarchFamily } from './monarch';
+import { monarchShapeOf } from './monarch.spec';
 import { getFamily } from './registry';
 import { SpecError } from './types';
 

@@ -20,9 +20,9 @@ import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { type BlockGeometry, blockDiagMatmul, denseViaApply } from './blockdiag';
 import { checkInput, readMatrix } from './common';
-import { type FamilyDef, registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+import { type MonarchShape, monarchMeta, monarchShapeOf } from './monarch.spec';
+import type { FamilyDef } from './registry';
+import type { ProjectOptions, StructuredMatrix } from './types';
 
 export class MonarchMatrix implements StructuredMatrix {
   readonly kind = 'monarch';
@@ -73,45 +73,8 @@ export class MonarchMatrix implements StructuredMatrix {
   }
 }
 
-type Spec = SpecOf<'monarch'>;
-
-function validate(spec: Spec, _rows: number, cols: number): void {
-  const b = spec.blocks;
-  if (b === undefined) return;
-  if (!Number.isInteger(b) || b < 1)
-    throw new SpecError('blocks', `blocks (m1) must be a positive integer, got ${b}`);
-  if (cols % b !== 0)
-    throw new SpecError(
-      'blocks',
-      `blocks (m1) = ${b} must divide the input size cols = ${cols} (the first factor has m1 blocks of cols / m1 inputs)`,
-    );
-}
-
-/** The factor shapes a spec gives for a rows × cols matrix (after validate). */
-export function monarchShapeOf(spec: Spec, rows: number, cols: number): MonarchShape {
-  validate(spec, rows, cols);
-  return monarchShape(rows, cols, spec.blocks);
-}
-
 export const monarchFamily: FamilyDef<'monarch'> = {
-  name: 'monarch',
-  label: (spec) => `Monarch (${spec.blocks === undefined ? 'm1 ≈ √n' : `m1 = ${spec.blocks}`})`,
-  about:
-    'A Monarch matrix is a product of two block-diagonal matrices with a fixed "transpose" permutation ' +
-    'between them (and after them): the first factor mixes inside m1 groups of inputs, the permutation ' +
-    'deals the results out so that the second factor mixes across groups. With m1 = m2 = √n it stores and ' +
-    'multiplies 2n√n numbers instead of n², yet it can express the FFT, convolutions and every butterfly ' +
-    'matrix. Every entry is a product w2·w1, so the best Monarch approximation of a dense W is found in ' +
-    'closed form: a rank-1 SVD of each of the m1·m2 slices that partition W.',
-  paper: {
-    title: 'Monarch: Expressive Structured Matrices for Efficient and Accurate Training',
-    url: 'https://arxiv.org/abs/2204.00595',
-  },
-  validate,
-  paramCount: (spec, rows, cols) => {
-    const s = monarchShapeOf(spec, rows, cols);
-    return s.m1 * s.m2 * s.P + s.m2 * s.Q * s.m1;
-  },
+  ...monarchMeta,
   async project(W, spec) {
     const { data, rows, cols } = await readMatrix(W, 'monarch.project');
     const s = monarchShapeOf(spec, rows, cols);
@@ -131,32 +94,6 @@ export const monarchFamily: FamilyDef<'monarch'> = {
     return new MonarchMatrix(s, w1, w2);
   },
 };
-
-registerFamily(monarchFamily);
-
-export interface MonarchShape {
-  rows: number;
-  cols: number;
-  m1: number;
-  m2: number;
-  P: number;
-  Q: number;
-}
-
-/** The divisor of n closest to target (ties: the smaller). */
-export function closestDivisor(n: number, target: number): number {
-  let best = 1;
-  for (let d = 2; d <= n; d++) if (n % d === 0 && Math.abs(d - target) < Math.abs(best - target)) best = d;
-  return best;
-}
-
-/** Shape of a rows × cols Monarch with m1 R-blocks (default: the divisor of cols closest to √cols). */
-export function monarchShape(rows: number, cols: number, m1?: number): MonarchShape {
-  const b = m1 ?? closestDivisor(cols, Math.sqrt(cols));
-  const P = cols / b;
-  const m2 = rows === cols ? P : closestDivisor(rows, P);
-  return { rows, cols, m1: b, m2, P, Q: rows / m2 };
-}
 
 /**
  * Frobenius-optimal Monarch projection (closed form): the slices B_{i,t}[j, c] = W[j·m2 + i, t·P + c]

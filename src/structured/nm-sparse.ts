@@ -14,10 +14,10 @@ import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
-import { type FamilyDef, registerFamily } from './registry';
+import { indexLayout, nmSparseMeta, validateNM } from './nm-sparse.spec';
+import type { FamilyDef } from './registry';
 import { type PackedForward, SparsePattern, sparseApply, sparseToDense } from './sparse';
-import type { SpecOf } from './specs';
-import { SpecError, type StructuredMatrix } from './types';
+import type { StructuredMatrix } from './types';
 
 /** The N:M product with tile4 vec4 accumulators per invocation (see sparse.ts tileFor). */
 export const nmKernel = (tile4: number): Kernel => ({
@@ -30,18 +30,6 @@ export const nmKernel = (tile4: number): Kernel => ({
 /** The kernels the N:M family uses (its own forward; the backward ones are sparse.ts's), for Gpu.precompile. */
 export function nmKernels(): Kernel[] {
   return [2, 4, 8].map(nmKernel);
-}
-
-/** Largest m the packed index format supports (16-bit in-group offsets). */
-export const MAX_M = 1 << 16;
-
-/** Bits per packed in-group index: a power of two ≥ log2(m), at least 1. log2 of it and of the count per word. */
-export function indexLayout(m: number): { bits: number; lbits: number; perWord: number; lper: number } {
-  let lbits = 0;
-  while (1 << (1 << lbits) < m) lbits++;
-  const bits = 1 << lbits;
-  const lper = 5 - lbits;
-  return { bits, lbits, perWord: 1 << lper, lper };
 }
 
 export class NMSparseMatrix implements StructuredMatrix {
@@ -152,15 +140,6 @@ export class NMSparseMatrix implements StructuredMatrix {
   }
 }
 
-function validateNM(n: number, m: number, cols: number): void {
-  if (!Number.isInteger(m) || m < 1 || m > MAX_M)
-    throw new SpecError('m', `m must be an integer in [1, ${MAX_M}], got ${m}`);
-  if (!Number.isInteger(n) || n < 1) throw new SpecError('n', `n must be a positive integer, got ${n}`);
-  if (n > m) throw new SpecError('n', `n (${n}) must not exceed m (${m}): keep n of every m inputs`);
-  if (!Number.isInteger(cols) || cols < 1 || cols % m !== 0)
-    throw new SpecError('m', `m (${m}) must divide the number of columns (inputs), ${cols}`);
-}
-
 /**
  * In-group offsets of the N:M projection of a row-major rows × cols w: per group the n largest
  * |w| (ties: smaller column), ascending.
@@ -207,32 +186,12 @@ function randomOffsets(rows: number, cols: number, n: number, m: number, rng: Rn
   return out;
 }
 
-const nmFamily: FamilyDef<'nm-sparse'> = {
-  name: 'nm-sparse',
-  label: (s: SpecOf<'nm-sparse'>) => `N:M sparse (${s.n}:${s.m})`,
-  about:
-    'Semi-structured (N:M) sparsity: in every group of m consecutive inputs of each row keep only n ' +
-    'entries — here the n largest in magnitude, the best choice in Frobenius norm for that pattern. ' +
-    'Every row keeps the same number of entries at predictable places, so the indices are tiny ' +
-    '(2 bits per kept value for 2:4) and the work is perfectly balanced. 2:4 is the pattern NVIDIA ' +
-    'sparse tensor cores (Ampere and later) accelerate, about 2× over dense for the same shape. ' +
-    'Parameters count every stored 32-bit word: kept values plus the words of packed indices.',
-  paper: {
-    title: 'Accelerating Sparse Deep Neural Networks (Mishra et al., 2021)',
-    url: 'https://arxiv.org/abs/2104.08378',
-  },
-  validate(spec, rows, cols) {
-    if (!(Number.isInteger(rows) && rows >= 1)) throw new SpecError('shape', `rows must be ≥ 1, got ${rows}`);
-    validateNM(spec.n, spec.m, cols);
-  },
-  paramCount(spec, rows, cols) {
-    const kept = rows * (cols / spec.m) * spec.n;
-    return kept + Math.ceil(kept / indexLayout(spec.m).perWord);
-  },
+export const nmSparseFamily: FamilyDef<'nm-sparse'> = {
+  ...nmSparseMeta,
   async project(W, spec) {
     if (W.rank !== 2) throw new ShapeError(`N:M projection: W must be 2-D, got [${W.shape.join(', ')}]`);
     const [rows, cols] = W.shape;
-    nmFamily.validate(spec, rows, cols);
+    nmSparseMeta.validate(spec, rows, cols);
     const w = await W.read();
     const offs = nmOffsets(w, rows, cols, spec.n, spec.m);
     const groups = cols / spec.m;
@@ -244,7 +203,7 @@ const nmFamily: FamilyDef<'nm-sparse'> = {
     return new NMSparseMatrix(W.gpu, rows, cols, spec.n, spec.m, offs, vals);
   },
   random(gpu, rows, cols, spec, { rng }) {
-    nmFamily.validate(spec, rows, cols);
+    nmSparseMeta.validate(spec, rows, cols);
     const offs = randomOffsets(rows, cols, spec.n, spec.m, rng);
     const bound = 1 / Math.sqrt(cols);
     return new NMSparseMatrix(
@@ -258,4 +217,3 @@ const nmFamily: FamilyDef<'nm-sparse'> = {
     );
   },
 };
-registerFamily(nmFamily);

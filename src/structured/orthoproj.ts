@@ -23,12 +23,11 @@ import { matmul, mul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { checkInput, matrixShape } from './common';
-import { applyTwo, checkRank, topSingular } from './lowrank';
-import { registerFamily } from './registry';
-import type { SpecOf } from './specs';
+import { applyTwo, topSingular } from './lowrank';
+import { checkRank } from './lowrank.spec';
+import { type OrthoProjSpec, orthoprojMeta } from './orthoproj.spec';
+import type { FamilyDef } from './registry';
 import type { ProjectOptions, StructuredMatrix } from './types';
-
-type OrthoProjSpec = SpecOf<'orthoproj'>;
 
 export class OrthoProjMatrix implements StructuredMatrix {
   readonly kind = 'orthoproj';
@@ -90,10 +89,6 @@ export class OrthoProjMatrix implements StructuredMatrix {
   }
 }
 
-function validate(spec: OrthoProjSpec, rows: number, cols: number): void {
-  checkRank(spec.rank, rows, cols);
-}
-
 /** n × r with orthonormal columns from seeded Gaussian draws (modified Gram–Schmidt, twice). */
 export function randomOrthonormal(n: number, r: number, rng: Rng): Float64Array {
   const q = rng.normals(n * r);
@@ -118,7 +113,7 @@ export async function projectOrthoProj(
   opts: ProjectOptions = {},
 ): Promise<OrthoProjMatrix> {
   const { rows: m, cols: n } = matrixShape(W, 'orthoproj.project');
-  validate(spec, m, n);
+  checkRank(spec.rank, m, n);
   const r = spec.rank;
   const { U, S, V } = await topSingular(W, r, { method: 'auto', rng: opts.rng });
   // W·V_r = U_r·Σ_r (from the factors: one elementwise product instead of a GEMM with W).
@@ -127,22 +122,8 @@ export async function projectOrthoProj(
   return new OrthoProjMatrix(V, WU);
 }
 
-registerFamily({
-  name: 'orthoproj',
-  label: (spec) => `Orthogonal projection (r = ${spec.rank})`,
-  about:
-    'An orthogonal projection P = U·Uᵀ keeps the part of every input that lies in an r-dimensional ' +
-    'subspace spanned by the orthonormal columns of U and discards the rest; it is symmetric and ' +
-    'idempotent (P² = P). Applied to a weight matrix as W·P, with U the top-r right singular vectors ' +
-    'of W, it reproduces the rank-r truncated SVD, computed as two thin products (X·U)·(W·U)ᵀ. ' +
-    'MatryoshkaKV compresses the keys and values of attention this way, with one trainable ' +
-    'orthogonal projection per head whose leading columns give every smaller rank for free.',
-  paper: {
-    title: 'MatryoshkaKV: Adaptive KV Compression via Trainable Orthogonal Projection',
-    url: 'https://arxiv.org/abs/2410.14731',
-  },
-  validate,
-  paramCount: (spec, rows, cols) => spec.rank * (rows + cols),
+export const orthoprojFamily: FamilyDef<'orthoproj'> = {
+  ...orthoprojMeta,
   project: projectOrthoProj,
   random: (gpu, rows, cols, spec, { rng }) => {
     checkRank(spec.rank, rows, cols);
@@ -151,4 +132,4 @@ registerFamily({
     const WU = Tensor.randn(gpu, [rows, spec.rank], rng, 1 / Math.sqrt(cols));
     return new OrthoProjMatrix(U, WU);
   },
-});
+};

@@ -1,22 +1,25 @@
 /**
- * Family registry: each family file registers itself; experiments, benchmarks and the UI look
- * families up by name. src/structured/index.ts imports every family so the registry is full.
+ * The family registry (engine side): every family's GPU-free metadata (./specs.ts, from the
+ * <family>.spec.ts files) plus its project() and random(), keyed by name and typed per family.
+ * Experiments, benchmarks and the worker look families up here; config validation and the UI use
+ * ./specs.ts alone.
  */
 import type { Tensor } from '../tensor/tensor';
-import type { FamilyName, SpecOf } from './specs';
-import type { ProjectOptions, StructuredMatrix } from './types';
+import { blockdiagFamily } from './blockdiag';
+import { denseSparseFamily } from './dense-sparse';
+import { fwsvdFamily } from './fwsvd';
+import { kroneckerFamily } from './kronecker';
+import { lowrankFamily } from './lowrank';
+import { monarchFamily } from './monarch';
+import { nmSparseFamily } from './nm-sparse';
+import { orthoprojFamily } from './orthoproj';
+import { sparseFamily } from './sparse';
+import { sparseLowRankFamily } from './sparse-lowrank';
+import type { FamilyName, FamilySpec, SpecOf } from './specs';
+import type { FamilyMeta, ProjectOptions, StructuredMatrix } from './types';
 
-export interface FamilyDef<F extends FamilyName = FamilyName> {
+export interface FamilyDef<F extends FamilyName = FamilyName> extends Omit<FamilyMeta<SpecOf<F>>, 'name'> {
   name: F;
-  /** One-line label for plots ("Monarch (m1 = 8)"). */
-  label(spec: SpecOf<F>): string;
-  /** One paragraph on what it is, for the UI. */
-  about: string;
-  paper: { title: string; url: string };
-  /** Throw SpecError (naming the field) if the spec cannot describe a rows × cols matrix. */
-  validate(spec: SpecOf<F>, rows: number, cols: number): void;
-  /** Stored numbers for a rows × cols matrix under this spec (for budgets, before projecting). */
-  paramCount(spec: SpecOf<F>, rows: number, cols: number): number;
   /** Best (or documented) approximation of W [rows, cols] in this family. */
   project(W: Tensor, spec: SpecOf<F>, opts?: ProjectOptions): Promise<StructuredMatrix>;
   /** A random member (for benchmarks and tests), seeded. */
@@ -29,18 +32,31 @@ export interface FamilyDef<F extends FamilyName = FamilyName> {
   ): StructuredMatrix;
 }
 
-const families = new Map<FamilyName, FamilyDef>();
-
-export function registerFamily<F extends FamilyName>(def: FamilyDef<F>): void {
-  families.set(def.name, def as unknown as FamilyDef);
-}
+/** Every family, keyed by name: a family missing here (or spelled differently) is a type error. */
+export const FAMILIES: { [F in FamilyName]: FamilyDef<F> } = {
+  lowrank: lowrankFamily,
+  blockdiag: blockdiagFamily,
+  monarch: monarchFamily,
+  sparse: sparseFamily,
+  'nm-sparse': nmSparseFamily,
+  'sparse+lowrank': sparseLowRankFamily,
+  kronecker: kroneckerFamily,
+  orthoproj: orthoprojFamily,
+  fwsvd: fwsvdFamily,
+  'dense-sparse': denseSparseFamily,
+};
 
 export function getFamily<F extends FamilyName>(name: F): FamilyDef<F> {
-  const f = families.get(name);
-  if (!f) throw new Error(`unknown structured family '${name}' (known: ${[...families.keys()].join(', ')})`);
-  return f as unknown as FamilyDef<F>;
+  const f = FAMILIES[name] as FamilyDef<F> | undefined;
+  if (!f) throw new Error(`unknown structured family '${name}' (known: ${Object.keys(FAMILIES).join(', ')})`);
+  return f;
 }
 
 export function registeredFamilies(): FamilyDef[] {
-  return [...families.values()];
+  return Object.values(FAMILIES) as FamilyDef[];
+}
+
+/** The family of any spec; its project/random/validate take that spec without a cast. */
+export function familyOf(spec: FamilySpec): FamilyDef {
+  return getFamily(spec.family);
 }

@@ -15,7 +15,8 @@ import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { getFamily } from './registry';
 import { SparseMatrix, SparsePattern, sampleWithoutReplacement } from './sparse';
-import { projectSparseLowRank, SparseLowRankMatrix, slNnz } from './sparse-lowrank';
+import { projectSparseLowRank, SparseLowRankMatrix } from './sparse-lowrank';
+import { slNnz } from './sparse-lowrank.spec';
 import { SpecError } from './types';
 
 let gpu: Gpu;

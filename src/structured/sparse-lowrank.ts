@@ -31,24 +31,18 @@ import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { checkInput } from './common';
-import { type FamilyDef, registerFamily } from './registry';
+import type { FamilyDef } from './registry';
 import {
   SparseMatrix,
   SparsePattern,
   sampleWithoutReplacement,
   sparsePlusLowRankApply,
   topKFlat,
-  validateDensity,
 } from './sparse';
-import type { SpecOf } from './specs';
-import { SpecError, type StructuredMatrix } from './types';
+import { type SparseLowRankSpec, slNnz, sparseLowRankMeta } from './sparse-lowrank.spec';
+import type { StructuredMatrix } from './types';
 
-type Spec = SpecOf<'sparse+lowrank'>;
-
-/** Entries of S: ⌊density · rows · cols⌋ as in SLTrain, at least 1. */
-export function slNnz(density: number, rows: number, cols: number): number {
-  return Math.max(1, Math.floor(density * rows * cols));
-}
+type Spec = SparseLowRankSpec;
 
 export class SparseLowRankMatrix implements StructuredMatrix {
   readonly kind = 'sparse+lowrank';
@@ -115,16 +109,6 @@ export class SparseLowRankMatrix implements StructuredMatrix {
   }
 }
 
-function checkRank(rank: number, rows: number, cols: number): void {
-  if (!Number.isInteger(rank) || rank < 1)
-    throw new SpecError('rank', `rank must be a positive integer, got ${String(rank)}`);
-  if (rank > Math.min(rows, cols))
-    throw new SpecError(
-      'rank',
-      `rank ${rank} is larger than min(out, in) = ${Math.min(rows, cols)} for ${rows} × ${cols}`,
-    );
-}
-
 /**
  * Best rank-r factors of the float64 m × n matrix a, √σ split to both sides: B = U·√Σ (m × r),
  * A = √Σ·Vᵀ (r × n). Exact (f64 Jacobi on the CPU) when min(m, n) ≤ AUTO_EXACT_MAX; otherwise the
@@ -170,13 +154,6 @@ export async function lowRankFactors(
   return { B, A };
 }
 
-function validate(spec: Spec, rows: number, cols: number): void {
-  checkRank(spec.rank, rows, cols);
-  validateDensity(spec.density);
-  if (!Number.isInteger(spec.rounds) || spec.rounds < 1)
-    throw new SpecError('rounds', `rounds must be a positive integer, got ${spec.rounds}`);
-}
-
 function frob(a: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
@@ -219,7 +196,7 @@ export async function projectSparseLowRank(
   rng: Rng | undefined,
   gpu?: Gpu,
 ): Promise<SlProjection> {
-  validate(spec, m, n);
+  sparseLowRankMeta.validate(spec, m, n);
   const r = spec.rank;
   const k = slNnz(spec.density, m, n);
   const norm = frob(w) || 1;
@@ -264,29 +241,13 @@ export async function projectSparseLowRank(
   return out;
 }
 
-const slFamily: FamilyDef<'sparse+lowrank'> = {
-  name: 'sparse+lowrank',
-  label: (s: Spec) => `Sparse + low-rank (r = ${s.rank}, ${+(s.density * 100).toPrecision(3)}%)`,
-  about:
-    'Sparse plus low-rank (SLTrain): W ≈ B·A + S, a rank-r product for the smooth, global part of W and a ' +
-    'sparse S for the few large, local entries a low-rank product cannot reach. SLTrain trains B, A and ' +
-    'the values of S from scratch on a random support fixed at initialisation (at init W = S); to project ' +
-    'a given W we alternate a truncated SVD of W − S with keeping the largest entries of W − L, which never ' +
-    'increases the error. The product is two thin GEMMs plus one sparse product — W is never formed. ' +
-    'Parameters count every stored 32-bit word, the indices of S included.',
-  paper: {
-    title:
-      'SLTrain: a sparse plus low-rank approach for parameter and memory efficient pretraining (Han et al., 2024)',
-    url: 'https://arxiv.org/abs/2406.02214',
-  },
-  validate,
-  paramCount: (spec, rows, cols) =>
-    spec.rank * (rows + cols) + 2 * slNnz(spec.density, rows, cols) + rows + 1,
+export const sparseLowRankFamily: FamilyDef<'sparse+lowrank'> = {
+  ...sparseLowRankMeta,
   async project(W, spec, opts = {}) {
     if (W.rank !== 2)
       throw new ShapeError(`sparse+lowrank.project needs a 2-D W, got [${W.shape.join(', ')}]`);
     const [m, n] = W.shape;
-    validate(spec, m, n);
+    sparseLowRankMeta.validate(spec, m, n);
     const w = Float64Array.from(await W.read());
     const p = await projectSparseLowRank(w, m, n, spec, opts.rng, W.gpu);
     const gpu = W.gpu;
@@ -300,7 +261,7 @@ const slFamily: FamilyDef<'sparse+lowrank'> = {
     return out;
   },
   random(gpu, rows, cols, spec, { rng }) {
-    validate(spec, rows, cols);
+    sparseLowRankMeta.validate(spec, rows, cols);
     // SLTrain's init: A Kaiming-uniform (bound 1/√in), B = 0, S ~ U(±1/√in) on a random support.
     const bound = 1 / Math.sqrt(cols);
     const nnz = slNnz(spec.density, rows, cols);
@@ -314,4 +275,3 @@ const slFamily: FamilyDef<'sparse+lowrank'> = {
     return new SparseLowRankMatrix(B, A, S);
   },
 };
-registerFamily(slFamily);

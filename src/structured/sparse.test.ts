@@ -12,7 +12,8 @@ import * as ops from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { getFamily } from './registry';
-import { SparseMatrix, SparsePattern, sampleWithoutReplacement, sparseNnz } from './sparse';
+import { SparseMatrix, SparsePattern, sampleWithoutReplacement } from './sparse';
+import { sparseNnz } from './sparse.spec';
 import { SpecError } from './types';
 
 let gpu: Gpu;

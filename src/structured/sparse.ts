@@ -20,9 +20,9 @@ import { matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { matrixShape } from './common';
-import { type FamilyDef, registerFamily } from './registry';
-import type { SpecOf } from './specs';
-import { type ProjectOptions, SpecError, type StructuredMatrix } from './types';
+import type { FamilyDef } from './registry';
+import { sparseMeta, sparseNnz } from './sparse.spec';
+import type { ProjectOptions, StructuredMatrix } from './types';
 
 // ------------------------------------------------------------------ kernels
 
@@ -440,16 +440,6 @@ export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Uint32
   return out.sort();
 }
 
-/** Entries kept by a sparse spec: round(density · rows · cols), at least 1. */
-export function sparseNnz(density: number, rows: number, cols: number): number {
-  return Math.max(1, Math.round(density * rows * cols));
-}
-
-export function validateDensity(density: number): void {
-  if (!(typeof density === 'number' && density > 0 && density <= 1))
-    throw new SpecError('density', `density must be in (0, 1], got ${density}`);
-}
-
 // ------------------------------------------------------------------ the family
 
 export class SparseMatrix implements StructuredMatrix {
@@ -521,33 +511,16 @@ export function sparseFromDense(
   return new SparseMatrix(SparsePattern.fromFlat(gpu, rows, cols, flat), vals);
 }
 
-const sparseFamily: FamilyDef<'sparse'> = {
-  name: 'sparse',
-  label: (s: SpecOf<'sparse'>) => `Sparse (${+(s.density * 100).toPrecision(3)}%)`,
-  about:
-    'Unstructured sparsity: keep only a fraction of the entries of W (here the largest in magnitude, as ' +
-    'in magnitude pruning) and store them in compressed sparse row (CSR) form — values, column indices ' +
-    'and row offsets. For a fixed number of kept entries, keeping the largest ones is the best ' +
-    'approximation in Frobenius norm: the error is exactly the mass of what is dropped. The product ' +
-    'costs 2·nnz flops per input row instead of 2·rows·cols, but irregular memory access means GPUs ' +
-    'only win at high sparsity. Parameters count every stored 32-bit word: values and indices.',
-  paper: {
-    title: 'Learning both Weights and Connections for Efficient Neural Networks (Han et al., 2015)',
-    url: 'https://arxiv.org/abs/1506.02626',
-  },
-  validate(spec, rows, cols) {
-    validateDensity(spec.density);
-    if (!(rows >= 1 && cols >= 1)) throw new SpecError('shape', `shape ${rows}×${cols} is not a matrix`);
-  },
-  paramCount: (spec, rows, cols) => 2 * sparseNnz(spec.density, rows, cols) + rows + 1,
+export const sparseFamily: FamilyDef<'sparse'> = {
+  ...sparseMeta,
   async project(W, spec) {
     const { rows, cols } = matrixShape(W, 'sparse.project');
-    sparseFamily.validate(spec, rows, cols);
+    sparseMeta.validate(spec, rows, cols);
     const w = await W.read();
     return sparseFromDense(W.gpu, w, rows, cols, sparseNnz(spec.density, rows, cols));
   },
   random(gpu, rows, cols, spec, opts: Required<ProjectOptions>) {
-    sparseFamily.validate(spec, rows, cols);
+    sparseMeta.validate(spec, rows, cols);
     const nnz = sparseNnz(spec.density, rows, cols);
     const flat = sampleWithoutReplacement(rows * cols, nnz, opts.rng);
     const bound = 1 / Math.sqrt(cols);
@@ -557,4 +530,3 @@ const sparseFamily: FamilyDef<'sparse'> = {
     );
   },
 };
-registerFamily(sparseFamily);

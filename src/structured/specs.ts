@@ -1,81 +1,40 @@
 /**
- * Spec schemas of every structured family: the names experiment configs use
- * ({"family": "monarch", "blocks": 16}). Unknown keys are errors (a typo like "rnak" must not
- * silently fall back to a default). Shape-dependent checks (blocks dividing n, rank ≤ min side) are
- * done by each family's validate(), which throws SpecError naming the field.
+ * Every structured family's spec schema and GPU-free metadata, collected from the
+ * src/structured/<family>.spec.ts files: the names experiment configs use
+ * ({"family": "monarch", "blocks": 16}; strict: an unknown key like "rnak" is an error, never a
+ * silent default), labels, the UI's words, shape checks (validate() throws
+ * SpecError naming the field) and parameter counts. Nothing here imports the GPU, tensors or any
+ * family's implementation, so config validation and the UI can use it without loading the engine.
+ *
+ * Adding a family: write src/structured/<family>.spec.ts (zod spec + FamilyMeta), add it to
+ * FamilySpec and FAMILY_META below, then src/structured/<family>.ts (project/random/apply) and add it
+ * to FAMILIES in src/structured/registry.ts; the types make a missing entry a compile error.
  */
 import { z } from 'zod';
+import { BlockDiagSpec, blockdiagMeta } from './blockdiag.spec';
+import { DenseSparseSpec, denseSparseMeta } from './dense-sparse.spec';
+import { FwsvdSpec, fwsvdMeta } from './fwsvd.spec';
+import { KroneckerSpec, kroneckerMeta } from './kronecker.spec';
+import { LowRankSpec, lowrankMeta } from './lowrank.spec';
+import { MonarchSpec, monarchMeta } from './monarch.spec';
+import { NMSparseSpec, nmSparseMeta } from './nm-sparse.spec';
+import { OrthoProjSpec, orthoprojMeta } from './orthoproj.spec';
+import { SparseSpec, sparseMeta } from './sparse.spec';
+import { SparseLowRankSpec, sparseLowRankMeta } from './sparse-lowrank.spec';
+import type { FamilyMeta } from './types';
 
-const posInt = z.number().int().min(1);
-const density = z.number().gt(0).max(1);
-
-export const LowRankSpec = z.strictObject({
-  family: z.literal('lowrank'),
-  rank: posInt,
-  /** exact: Jacobi SVD on the CPU in f64; randomized: seeded Halko–Martinsson–Tropp; auto picks by size. */
-  method: z.enum(['auto', 'exact', 'randomized']).default('auto'),
-  oversample: z.number().int().min(0).default(10),
-  niter: z.number().int().min(0).default(4),
-});
-
-export const BlockDiagSpec = z.strictObject({ family: z.literal('blockdiag'), blocks: posInt });
-
-export const MonarchSpec = z.strictObject({
-  family: z.literal('monarch'),
-  /** m1, the number of blocks of the first factor R; default: the divisor of n closest to √n. */
-  blocks: posInt.optional(),
-});
-
-export const SparseSpec = z.strictObject({ family: z.literal('sparse'), density });
-
-export const NMSparseSpec = z.strictObject({
-  family: z.literal('nm-sparse'),
-  n: posInt.default(2),
-  m: posInt.default(4),
-});
-
-export const SparseLowRankSpec = z.strictObject({
-  family: z.literal('sparse+lowrank'),
-  rank: posInt,
-  density,
-  rounds: z.number().int().min(1).default(5),
-});
-
-export const KroneckerSpec = z.strictObject({
-  family: z.literal('kronecker'),
-  /** PHM n: W ≈ Σ_{i<terms} A_i ⊗ B_i. */
-  terms: posInt,
-  /** Size of each A_i: a number p for p × p, or [p, q]; default: terms × terms (Compacter's PHM). */
-  factor: z.union([posInt, z.tuple([posInt, posInt])]).optional(),
-});
-
-export const OrthoProjSpec = z.strictObject({ family: z.literal('orthoproj'), rank: posInt });
-
-export const FwsvdSpec = z.strictObject({
-  family: z.literal('fwsvd'),
-  rank: posInt,
-  /** One importance per input feature (Fisher information); default: all equal (plain truncated SVD). */
-  importance: z
-    .array(z.number().nonnegative())
-    .optional()
-    .describe(
-      'One importance per input feature (column of W), e.g. the Fisher information: the mean squared ' +
-        'gradient of the loss over the weights reading that feature. Default: none, so every feature ' +
-        'counts the same and the result is exactly the truncated SVD, i.e. the same as lowrank at ' +
-        'this rank (its label then says "unweighted = low rank").',
-    ),
-});
-
-export const DenseSparseSpec = z.strictObject({
-  family: z.literal('dense-sparse'),
-  /** k, the inner size of W ≈ D·S (D out × k, S k × in). */
-  rank: posInt,
-  /** N:M pattern of S along its inputs (m ≤ 32). */
-  n: posInt.default(2),
-  m: posInt.default(4),
-  /** Alternating least-squares rounds of the projection. */
-  rounds: z.number().int().min(0).max(50).default(5),
-});
+export {
+  BlockDiagSpec,
+  DenseSparseSpec,
+  FwsvdSpec,
+  KroneckerSpec,
+  LowRankSpec,
+  MonarchSpec,
+  NMSparseSpec,
+  OrthoProjSpec,
+  SparseLowRankSpec,
+  SparseSpec,
+};
 
 export const FamilySpec = z.discriminatedUnion('family', [
   LowRankSpec,
@@ -94,3 +53,29 @@ export type FamilySpec = z.infer<typeof FamilySpec>;
 export type FamilyName = FamilySpec['family'];
 export type SpecOf<F extends FamilyName> = Extract<FamilySpec, { family: F }>;
 export const FAMILY_NAMES = FamilySpec.options.map((o) => o.shape.family.value) as FamilyName[];
+
+/** Every family's metadata, keyed by name (in FamilySpec's order). */
+export const FAMILY_META: { [F in FamilyName]: FamilyMeta<SpecOf<F>> } = {
+  lowrank: lowrankMeta,
+  blockdiag: blockdiagMeta,
+  monarch: monarchMeta,
+  sparse: sparseMeta,
+  'nm-sparse': nmSparseMeta,
+  'sparse+lowrank': sparseLowRankMeta,
+  kronecker: kroneckerMeta,
+  orthoproj: orthoprojMeta,
+  fwsvd: fwsvdMeta,
+  'dense-sparse': denseSparseMeta,
+};
+
+/** The metadata of a spec's family, typed by the spec (no cast at the call site). */
+export function familyMeta<S extends FamilySpec>(spec: S): FamilyMeta<S> {
+  return FAMILY_META[spec.family] as unknown as FamilyMeta<S>;
+}
+
+/** Label, checks and parameter count of any spec. */
+export const specLabel = (spec: FamilySpec): string => familyMeta(spec).label(spec);
+export const validateSpec = (spec: FamilySpec, rows: number, cols: number): void =>
+  familyMeta(spec).validate(spec, rows, cols);
+export const specParamCount = (spec: FamilySpec, rows: number, cols: number): number =>
+  familyMeta(spec).paramCount(spec, rows, cols);

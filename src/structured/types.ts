@@ -40,3 +40,21 @@ export class SpecError extends Error {
     this.name = 'SpecError';
   }
 }
+
+/**
+ * What is known about a family without a GPU: its name, words for the UI, and the shape checks and
+ * parameter count of a spec. Lives in src/structured/<family>.spec.ts beside the spec's zod schema,
+ * so configs can be validated (and the UI can describe families) without loading any engine code.
+ */
+export interface FamilyMeta<S extends { family: string }> {
+  name: S['family'];
+  /** One-line label for plots ("Monarch (m1 = 8)"). */
+  label(spec: S): string;
+  /** One paragraph on what it is, for the UI. */
+  about: string;
+  paper: { title: string; url: string };
+  /** Throw SpecError (naming the field) if the spec cannot describe a rows × cols matrix. */
+  validate(spec: S, rows: number, cols: number): void;
+  /** Stored numbers for a rows × cols matrix under this spec (for budgets, before projecting). */
+  paramCount(spec: S, rows: number, cols: number): number;
+}

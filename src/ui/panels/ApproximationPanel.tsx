@@ -1,6 +1,6 @@
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { ApproximationSummary } from '../../experiments/approximation';
+import type { ApproximationSummary } from '../../experiments/approximation.schema';
 import { usePlayground } from '../playground';
 import {
   AXIS,

@@ -1,6 +1,6 @@
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { SpectrumSummary } from '../../experiments/spectrum';
+import type { SpectrumSummary } from '../../experiments/spectrum.schema';
 import {
   AXIS,
   COMPARED,

@@ -1,6 +1,6 @@
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
-import type { SpeedupSummary } from '../../experiments/speedup';
+import type { SpeedupSummary } from '../../experiments/speedup.schema';
 import {
   AXIS,
   COMPARED,
