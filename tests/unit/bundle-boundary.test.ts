@@ -30,7 +30,7 @@ const IMPORT_RE =
   /^(?:import|export)\s+(type\s+)?(?:[\w*\s{},$]*?\s+from\s+)?'([^']+)'|import\(\s*'([^']+)'\s*\)/gm;
 
 /** Value-import specifiers of a TS/TSX source (type-only imports left out). */
-export function valueImports(source: string): string[] {
+function valueImports(source: string): string[] {
   const out: string[] = [];
   for (const m of source.matchAll(IMPORT_RE)) {
     if (m[1]) continue; // import type … / export type …
