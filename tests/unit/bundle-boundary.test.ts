@@ -18,10 +18,10 @@ const ROOT = resolve(__dirname, '../..');
 const ALLOWED: RegExp[] = [
   /^src\/main\.tsx$/,
   /^src\/ui\//,
-  /^src\/.*\.schema\.ts$/,
-  /^src\/experiments\/(schema|envelope|kind-schemas)\.ts$/,
+  /^src\/.*[./]schema\.ts$/, // <name>.schema.ts and schema.ts files: zod only
+  /^src\/experiments\/(envelope|kind-schemas)\.ts$/,
   /^src\/structured\/(specs|types|[\w-]+\.spec)\.ts$/,
-  /^src\/data\/(images|types)\.ts$/,
+  /^src\/data\/(images|types|corpus-names)\.ts$/,
   /^src\/runtime\/family-info\.ts$/,
   /^src\/.*\.json$/, // data (a bundled sample)
 ];
