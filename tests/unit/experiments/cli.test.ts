@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeNpy } from '../../../src/data/npy';
+import { getExperiment, kindNames } from '../../../src/experiments/schema';
 import { cli, schemaErrors } from './helpers';
 
 // biome-ignore lint/suspicious/noExplicitAny: results are edited field by field
@@ -237,4 +238,26 @@ describe('fwsvd without importance', () => {
     // Skewed importances trade plain error for the weighted one: worse than Eckart–Young here.
     expect(m[2].relFrobError).toBeGreaterThan(m[0].relFrobError + 1e-4);
   });
+});
+
+describe('re-running a result never compares a time', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: zod definitions are walked by type
+  function keys(schema: any, out = new Set<string>()): Set<string> {
+    const def = schema?._zod?.def;
+    if (!def) return out;
+    if (def.type === 'object') for (const [k, v] of Object.entries(def.shape)) keys(v, out.add(k));
+    else if (def.type === 'array') keys(def.element, out);
+    else if (def.type === 'union') for (const o of def.options) keys(o, out);
+    else if (def.type === 'record') keys(def.valueType, out);
+    else if (def.innerType) keys(def.innerType, out);
+    return out;
+  }
+  for (const kind of kindNames())
+    it(`${kind}: every summary field that holds a time or a rate is one of its timingFields`, () => {
+      const def = getExperiment(kind);
+      const timed = [...keys(def.summary)].filter((k) =>
+        /^ms(Min|Max)?$|Ms(Min|Max)?$|PerSecond$|^gflops$|^speedup$|^efficiency$/.test(k),
+      );
+      expect(timed.filter((k) => !def.timingFields.includes(k))).toEqual([]);
+    });
 });
