@@ -15,10 +15,10 @@ import { SelfCheckPanel } from './components/SelfCheckPanel';
 import { UnavailablePanel } from './components/UnavailablePanel';
 import { usePlayground } from './playground';
 import { SelfCheckErrorChart } from './plots/SelfCheckErrorChart';
-import { useStore } from './store';
+import { useSelfCheck } from './selfcheck-store';
 
 export function App() {
-  const checkPhase = useStore((s) => s.phase);
+  const checkPhase = useSelfCheck((s) => s.phase);
   const engine = usePlayground((s) => s.engine);
   const init = usePlayground((s) => s.init);
   useEffect(() => {

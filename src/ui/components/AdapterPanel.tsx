@@ -1,7 +1,7 @@
 import type { AdapterSummary } from '../../gpu/device';
 import { formatBytes } from '../format';
 import { usePlayground } from '../playground';
-import { useStore } from '../store';
+import { useSelfCheck } from '../selfcheck-store';
 
 function Row({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -36,10 +36,10 @@ function Limits({ limits }: { limits: AdapterSummary['limits'] }) {
 }
 
 export function AdapterPanel() {
-  const checkAdapter = useStore((s) => s.adapter);
+  const checkAdapter = useSelfCheck((s) => s.adapter);
   const runAdapter = usePlayground((s) => s.adapter);
   const adapter = checkAdapter ?? runAdapter;
-  const phase = useStore((s) => s.phase);
+  const phase = useSelfCheck((s) => s.phase);
   return (
     <section className="panel" data-testid="adapter-panel" aria-labelledby="adapter-title">
       <h2 id="adapter-title">Adapter</h2>

@@ -1,12 +1,12 @@
 import { useId } from 'react';
-import { useStore } from '../store';
+import { useSelfCheck } from '../selfcheck-store';
 
 /** Left-column controls: everything here works (no placeholders). */
 export function Controls() {
-  const seed = useStore((s) => s.seed);
-  const setSeed = useStore((s) => s.setSeed);
-  const start = useStore((s) => s.start);
-  const phase = useStore((s) => s.phase);
+  const seed = useSelfCheck((s) => s.seed);
+  const setSeed = useSelfCheck((s) => s.setSeed);
+  const start = useSelfCheck((s) => s.start);
+  const phase = useSelfCheck((s) => s.phase);
   const busy = phase === 'starting' || phase === 'running';
   const seedId = useId();
   return (

@@ -1,10 +1,10 @@
 import { usePlayground } from '../playground';
-import { useStore } from '../store';
+import { useSelfCheck } from '../selfcheck-store';
 
 /** Every worker / engine error as plain text (React escapes it: never HTML). */
 export function ErrorBanner() {
-  const checkErrors = useStore((s) => s.errors);
-  const dismissCheck = useStore((s) => s.dismissError);
+  const checkErrors = useSelfCheck((s) => s.errors);
+  const dismissCheck = useSelfCheck((s) => s.dismissError);
   const runErrors = usePlayground((s) => s.errors);
   const dismissRun = usePlayground((s) => s.dismissError);
   const errors = [...checkErrors, ...runErrors];

@@ -3,7 +3,9 @@
  * setConfig (URL hash + live recompute). The Family select picks the method the sliders edit.
  */
 import { useId } from 'react';
+import { blockValues, monarchDefaultBlocks, nmPairs } from '../control-values';
 import { type Config, type Spec, usePlayground } from '../playground';
+import { familyName } from '../plots/conventions';
 import { SliderField } from './SliderField';
 
 const GENERATORS = ['lowrank-noise', 'gaussian', 'orthogonal'] as const;
@@ -40,13 +42,19 @@ function ApproximationControls({ config }: { config: Config }) {
   const dropped = usePlayground((s) => s.dropped);
   const famId = useId();
   const srcId = useId();
+  const sizeId = useId();
+  const nmId = useId();
   const methods = (config.methods as Spec[]) ?? [];
   const matrix = (config.matrix as Record<string, unknown>) ?? {};
   const i = Math.min(focus, methods.length - 1);
   const m = methods[i] ?? { family: 'lowrank' };
   const isImage = matrix.source === 'image';
+  const isFile = matrix.source === 'bytes' && dropped?.name === matrix.name;
+  // The matrix's real shape: a dropped file's own rows × cols, else the generator's / image's n.
   const n = Number(isImage ? (matrix.size ?? 128) : (matrix.rows ?? matrix.n ?? 64));
-  const side = Math.min(n, Number(matrix.cols ?? matrix.n ?? n));
+  const rows = isFile && dropped ? dropped.rows : n;
+  const cols = isFile && dropped ? dropped.cols : Number(isImage ? n : (matrix.cols ?? matrix.n ?? n));
+  const side = Math.min(rows, cols);
   const setMethod = (patch: Record<string, unknown>) =>
     setConfig({ ...config, methods: methods.map((x, j) => (j === i ? { ...x, ...patch } : x)) });
   const source =
@@ -81,14 +89,25 @@ function ApproximationControls({ config }: { config: Config }) {
   };
   const setSize = (v: number) => {
     if (isImage) {
-      if (v >= 1 && v <= 512) setConfig({ ...config, matrix: { ...matrix, size: v } });
+      setConfig({ ...config, matrix: { ...matrix, size: v } });
       return;
     }
-    if (matrix.source !== 'generate' || v < 2 || v > 2048) return;
+    if (matrix.source !== 'generate') return;
     const next: Record<string, unknown> = { ...matrix, rows: v, cols: v };
     if ('rank' in matrix) next.rank = Math.min(Number(matrix.rank), v);
     setConfig({ ...config, matrix: next });
   };
+  const blocks = blockValues(m.family, rows, cols);
+  const blocksInEffect =
+    m.family === 'monarch' && m.blocks === undefined
+      ? monarchDefaultBlocks(cols)
+      : 'blocks' in m
+        ? Number(m.blocks)
+        : null;
+  const pairs = nmPairs(cols);
+  const nm = m.family === 'nm-sparse' ? { n: Number(m.n ?? 2), m: Number(m.m ?? 4) } : null;
+  if (nm && !pairs.some((p) => p.n === nm.n && p.m === nm.m)) pairs.push(nm);
+  const fam = familyName(m.family);
   return (
     <>
       <div className="field">
@@ -110,16 +129,35 @@ function ApproximationControls({ config }: { config: Config }) {
         </select>
         <p className="muted small">Or drop a .npy / .safetensors file anywhere on the page.</p>
       </div>
-      <SliderField
-        label="Matrix size"
-        value={n}
-        min={8}
-        max={256}
-        step={8}
-        onChange={setSize}
-        disabled={matrix.source !== 'generate' && !isImage}
-        hint="Rows = columns. Live recompute up to 256; Run takes up to 2048."
-      />
+      {matrix.source === 'bytes' ? (
+        <div className="field">
+          <label htmlFor={sizeId}>Matrix size</label>
+          <input
+            id={sizeId}
+            type="text"
+            readOnly
+            value={isFile ? `${rows} × ${cols}` : 'file not on this page'}
+          />
+          <p className="muted small">
+            {isFile ? 'Rows × columns of the dropped file.' : 'Drop the file again to use it.'}
+          </p>
+        </div>
+      ) : (
+        <SliderField
+          label="Matrix size"
+          value={n}
+          min={8}
+          max={256}
+          step={8}
+          inputMax={isImage ? 512 : 2048}
+          onChange={setSize}
+          hint={
+            isImage
+              ? 'Rows = columns (centre crop). Live recompute up to 256; Run takes up to 512.'
+              : 'Rows = columns. The slider covers live recompute (up to 256); type up to 2048 for Run.'
+          }
+        />
+      )}
       <div className="field">
         <label htmlFor={famId}>Family</label>
         <select id={famId} value={i} onChange={(e) => setFocus(Number(e.target.value))}>
@@ -134,31 +172,60 @@ function ApproximationControls({ config }: { config: Config }) {
       </div>
       <SliderField
         label="Rank"
-        value={Number(m.rank ?? 1)}
+        value={'rank' in m ? Number(m.rank) : null}
         min={1}
         max={Math.max(1, side)}
         step={1}
-        disabled={!('rank' in m)}
         onChange={(v) => setMethod({ rank: v })}
+        hint={'rank' in m ? `1 to ${side} (the smaller side of ${rows} × ${cols}).` : `Not used by ${fam}.`}
       />
       <SliderField
         label="Blocks"
-        value={Number(m.blocks ?? 1)}
-        min={1}
-        max={Math.max(1, Math.min(64, side))}
-        step={1}
-        disabled={!('blocks' in m)}
+        value={blocksInEffect}
+        values={blocks}
+        valuesRule={
+          m.family === 'monarch'
+            ? `blocks must divide the ${cols} columns`
+            : `blocks must divide ${rows} and ${cols}`
+        }
         onChange={(v) => setMethod({ blocks: v })}
+        hint={
+          blocksInEffect === null
+            ? `Not used by ${fam}.`
+            : m.family === 'monarch' && m.blocks === undefined
+              ? `Default: ${blocksInEffect}, the divisor of ${cols} closest to √${cols}. Only divisors are offered.`
+              : `Only divisors of ${m.family === 'monarch' ? cols : `${rows} and ${cols}`} are offered.`
+        }
       />
       <SliderField
         label="Density"
-        value={Number(m.density ?? 0.1)}
+        value={'density' in m ? Number(m.density) : null}
         min={0.01}
         max={1}
         step={0.01}
-        disabled={!('density' in m)}
         onChange={(v) => setMethod({ density: v })}
+        hint={'density' in m ? 'Fraction of entries kept.' : `Not used by ${fam}.`}
       />
+      {nm ? (
+        <div className="field">
+          <label htmlFor={nmId}>N:M pattern</label>
+          <select
+            id={nmId}
+            value={`${nm.n}:${nm.m}`}
+            onChange={(e) => {
+              const [a, b] = e.target.value.split(':').map(Number);
+              setMethod({ n: a, m: b });
+            }}
+          >
+            {pairs.map((p) => (
+              <option key={`${p.n}:${p.m}`} value={`${p.n}:${p.m}`}>
+                {p.n}:{p.m} (keep {p.n} of every {p.m} inputs)
+              </option>
+            ))}
+          </select>
+          <p className="muted small">Only patterns whose group size m divides the {cols} columns.</p>
+        </div>
+      ) : null}
     </>
   );
 }
@@ -175,7 +242,7 @@ function SizeListControls({ config }: { config: Config }) {
         min={8}
         max={512}
         step={8}
-        hint="n of every entry."
+        hint="n of every entry (up to 512)."
         onChange={(v) => setConfig({ ...config, entries: entries.map((e) => ({ ...e, n: v })) })}
       />
     );
@@ -189,7 +256,7 @@ function SizeListControls({ config }: { config: Config }) {
         min={16}
         max={2048}
         step={16}
-        hint="The largest n timed (the smaller sizes are kept below it)."
+        hint="The largest n timed, up to 2048 (the smaller sizes are kept below it)."
         onChange={(v) => setConfig({ ...config, sizes: [...sizes.filter((s) => s < v), v] })}
       />
     );

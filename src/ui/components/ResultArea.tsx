@@ -2,11 +2,17 @@ import { useMemo } from 'react';
 import { PANELS } from '../panels';
 import { LivePanel } from '../panels/LivePanel';
 import { usePlayground } from '../playground';
+import { hasContent } from '../playground/run';
 import { viewOf } from '../results';
 
-/** The live panel (approximation) and the result panel of the current view's kind. */
+/**
+ * The live panel (approximation) and the result panel of the shown view's kind. A run in progress
+ * replaces the last result only once it has something to draw, so an input error never blanks it.
+ */
 export function ResultArea() {
-  const view = usePlayground((s) => s.view);
+  const last = usePlayground((s) => s.view);
+  const running = usePlayground((s) => s.running);
+  const view = hasContent(running) ? running : last;
   const history = usePlayground((s) => s.history);
   const compareId = usePlayground((s) => s.compareId);
   const compare = useMemo(() => {

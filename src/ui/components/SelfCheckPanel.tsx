@@ -1,12 +1,12 @@
 import type { CheckResult } from '../../runtime/selfcheck';
 import { formatError, formatMs } from '../format';
-import { doneCount, totalCount, useStore } from '../store';
+import { doneCount, totalCount, useSelfCheck } from '../selfcheck-store';
 
 function Verdict() {
-  const phase = useStore((s) => s.phase);
-  const passed = useStore((s) => s.passed);
-  const done = useStore(doneCount);
-  const total = useStore(totalCount);
+  const phase = useSelfCheck((s) => s.phase);
+  const passed = useSelfCheck((s) => s.passed);
+  const done = useSelfCheck(doneCount);
+  const total = useSelfCheck(totalCount);
   if (phase === 'done')
     return (
       <span className={`verdict ${passed ? 'pass' : 'fail'}`} data-testid="selfcheck-status">
@@ -47,12 +47,12 @@ function Row({ name, result, running }: { name: string; result?: CheckResult; ru
 }
 
 export function SelfCheckPanel() {
-  const names = useStore((s) => s.names);
-  const results = useStore((s) => s.results);
-  const current = useStore((s) => s.current);
-  const totalMs = useStore((s) => s.totalMs);
-  const done = useStore(doneCount);
-  const total = useStore(totalCount);
+  const names = useSelfCheck((s) => s.names);
+  const results = useSelfCheck((s) => s.results);
+  const current = useSelfCheck((s) => s.current);
+  const totalMs = useSelfCheck((s) => s.totalMs);
+  const done = useSelfCheck(doneCount);
+  const total = useSelfCheck(totalCount);
   return (
     <section className="panel" data-testid="selfcheck-panel" aria-labelledby="selfcheck-title">
       <div className="panel-head">

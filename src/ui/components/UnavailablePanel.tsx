@@ -1,9 +1,9 @@
 import { usePlayground } from '../playground';
-import { useStore } from '../store';
+import { useSelfCheck } from '../selfcheck-store';
 
 /** Shown instead of the playground when this browser cannot give us WebGPU. */
 export function UnavailablePanel() {
-  const checkReason = useStore((s) => s.unavailable);
+  const checkReason = useSelfCheck((s) => s.unavailable);
   const runReason = usePlayground((s) => s.unavailable);
   const reason = checkReason ?? runReason;
   return (

@@ -15,7 +15,7 @@ import {
 } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import type { ResultView } from '../results';
-import { fmt, Heatmap, type PanelProps, useLayout } from './common';
+import { fmt, Heatmap, type PanelProps, ResultFrame, useLayout } from './common';
 
 type Method = ApproximationSummary['methods'][number];
 
@@ -139,12 +139,15 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
     ),
   });
 
+  const summary = view.summary as ApproximationSummary | null;
+  const ran = summary?.matrix;
+  const noSpectrum = view.status !== 'running' && ran && !vec(view, 'singularValues/W');
+  const skipped = summary?.skipped ?? [];
   const fm = methods[Math.min(focus, methods.length - 1)];
   const heat = fm ? view.artifacts[`errorHeatmap/${fm.label}`] : undefined;
 
   return (
-    <section className="panel result-panel" aria-labelledby="approx-title" data-testid="panel-approximation">
-      <h2 id="approx-title">Approximation {view.status === 'running' ? '(running…)' : `(${view.status})`}</h2>
+    <ResultFrame title="Approximation" kind="approximation" view={view}>
       <table className="result-table" data-testid="methods-table">
         <thead>
           <tr>
@@ -172,6 +175,19 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           ))}
         </tbody>
       </table>
+      {noSpectrum ? (
+        <p className="muted small" data-testid="no-spectrum-note">
+          No singular-value chart: the exact SVD runs only up to m·n·min(m, n) ≤ 256³ (a 256 × 256 matrix),
+          and this matrix is {ran.rows} × {ran.cols}. The errors above are still exact; the spectral norm
+          comes from power iteration.
+        </p>
+      ) : null}
+      {skipped.length ? (
+        <p className="muted small" data-testid="sweep-skipped">
+          Not in the sweep:{' '}
+          {skipped.map((k) => `${familyName(k.family)} at budget ${k.budget} (${k.reason})`).join('; ')}.
+        </p>
+      ) : null}
       <div className="plot-grid">
         {spectrum.length ? (
           <Plot
@@ -203,6 +219,6 @@ export function ApproximationPanel({ view, compare }: PanelProps) {
           />
         ) : null}
       </div>
-    </section>
+    </ResultFrame>
   );
 }

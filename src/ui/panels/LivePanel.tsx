@@ -73,6 +73,11 @@ export function LivePanel() {
       data-live-shown={live.shown}
     >
       <h2 id="live-title">Live (recomputed as you drag)</h2>
+      {live.off ? (
+        <p className="banner-inline" role="status" data-testid="live-off">
+          {live.off}
+        </p>
+      ) : null}
       {live.error ? (
         <p className="banner-inline" data-testid="live-error">
           {live.error}
@@ -143,7 +148,7 @@ export function LivePanel() {
             ) : null}
           </div>
         </>
-      ) : (
+      ) : live.off ? null : (
         <p className="muted small">Computing…</p>
       )}
     </section>

@@ -13,7 +13,7 @@ import {
 } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import type { ResultView } from '../results';
-import { fmt, type PanelProps, useLayout } from './common';
+import { fmt, type PanelProps, ResultFrame, useLayout } from './common';
 
 type EntryConfig = { type: string; n?: number; label?: string; spec?: { family: string } };
 
@@ -164,8 +164,7 @@ export function SpectrumPanel({ view, compare }: PanelProps) {
     xaxis: linearAxis(AXIS.step),
   });
   return (
-    <section className="panel result-panel" aria-labelledby="spectrum-title" data-testid="panel-spectrum">
-      <h2 id="spectrum-title">Spectra {view.status === 'running' ? '(running…)' : `(${view.status})`}</h2>
+    <ResultFrame title="Spectra" kind="spectrum" view={view}>
       <table className="result-table">
         <thead>
           <tr>
@@ -217,6 +216,6 @@ export function SpectrumPanel({ view, compare }: PanelProps) {
           />
         ) : null}
       </div>
-    </section>
+    </ResultFrame>
   );
 }

@@ -12,7 +12,7 @@ import {
   REFERENCE,
 } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
-import { fmt, type PanelProps, useLayout } from './common';
+import { fmt, type PanelProps, ResultFrame, useLayout } from './common';
 
 type Kernel = SpeedupSummary['kernels'][number];
 
@@ -77,8 +77,7 @@ export function SpeedupPanel({ view, compare }: PanelProps) {
     yaxis: linearAxis(AXIS.gflops, { rangemode: 'tozero' }),
   });
   return (
-    <section className="panel result-panel" aria-labelledby="speedup-title" data-testid="panel-speedup">
-      <h2 id="speedup-title">Speedup {view.status === 'running' ? '(running…)' : `(${view.status})`}</h2>
+    <ResultFrame title="Speedup" kind="speedup" view={view}>
       <table className="result-table">
         <thead>
           <tr>
@@ -128,6 +127,6 @@ export function SpeedupPanel({ view, compare }: PanelProps) {
           />
         ) : null}
       </div>
-    </section>
+    </ResultFrame>
   );
 }

@@ -1,6 +1,8 @@
 /** Shared pieces of the result panels: themed layout, heatmaps, number formatting. */
 import type { Data, Layout } from 'plotly.js-dist-min';
-import { useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
+import { describeConfig, staleness } from '../describe';
+import { usePlayground } from '../playground';
 import { chartTitle, heatmapGeometry } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import { plotColors, themedLayout, usePrefersDark } from '../plots/theme';
@@ -10,6 +12,54 @@ export interface PanelProps {
   view: ResultView;
   /** A run from history to overlay (dashed), if any. */
   compare: ResultView | null;
+}
+
+/**
+ * Every result panel's frame: its heading with the run's status, one line saying what ran (never
+ * a preset's title on an edited config), and, when the controls have moved on since, a note that
+ * the result is out of date with what it ran with.
+ */
+export function ResultFrame({
+  title,
+  kind,
+  view,
+  children,
+}: {
+  title: string;
+  kind: string;
+  view: ResultView;
+  children: ReactNode;
+}) {
+  const config = usePlayground((s) => s.config);
+  const dropped = usePlayground((s) => s.dropped);
+  const running = usePlayground((s) => s.run?.status === 'running');
+  const matrix = view.config.matrix as { name?: string } | undefined;
+  const ran = (view.summary as { matrix?: { rows: number; cols: number } } | null)?.matrix;
+  const shape = ran ?? (dropped && matrix?.name === dropped.name ? dropped : null);
+  const stale = config && view.status !== 'running' ? staleness(view.config, config) : [];
+  const id = `${kind}-title`;
+  return (
+    <section
+      className={stale.length ? 'panel result-panel stale' : 'panel result-panel'}
+      aria-labelledby={id}
+      data-testid={`panel-${kind}`}
+      data-stale={stale.length ? 'yes' : 'no'}
+    >
+      <h2 id={id}>
+        {title} {view.status === 'running' ? '(running…)' : `(${view.status})`}
+      </h2>
+      <p className="muted small" data-testid="result-what">
+        {describeConfig(view.config, shape)}
+      </p>
+      {stale.length ? (
+        <p className="banner-inline" role="status" data-testid="stale-note">
+          Out of date: this result ran with {stale.join('; ')}.{' '}
+          {running ? 'A new run is under way.' : 'Press Run to update it.'}
+        </p>
+      ) : null}
+      {children}
+    </section>
+  );
 }
 
 export function useLayout(layout: Partial<Layout>): Partial<Layout> {

@@ -2,7 +2,7 @@ import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { CheckResult } from '../../runtime/selfcheck';
 import { formatError } from '../format';
-import { useStore } from '../store';
+import { useSelfCheck } from '../selfcheck-store';
 import { Plot } from './Plot';
 import { plotColors, themedLayout, usePrefersDark } from './theme';
 
@@ -41,7 +41,7 @@ export function errorChartData(results: CheckResult[], ok: string, fail: string,
 }
 
 export function SelfCheckErrorChart() {
-  const results = useStore((s) => s.results);
+  const results = useSelfCheck((s) => s.results);
   const dark = usePrefersDark();
   const finished = useMemo(() => results.filter((r): r is CheckResult => r !== undefined), [results]);
   const { data, layout } = useMemo(() => {

@@ -1,9 +1,9 @@
 /** The page's state logic, without a browser: the worker-event reducer, support check, formatting. */
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../runtime/selfcheck';
-import { detectWebGPU } from './engine-client';
 import { formatBytes, formatError, formatMs } from './format';
-import { applyEvent, type CheckState, doneCount, initialState } from './store';
+import { applyEvent, type CheckState, doneCount, initialState } from './selfcheck-store';
+import { detectWebGPU } from './webgpu-support';
 
 const result = (name: string, ok: boolean): CheckResult => ({
   name,

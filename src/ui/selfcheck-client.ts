@@ -1,26 +1,8 @@
 /**
- * The UI's only door to the engine: a main-thread WebGPU support check, and a client for the
- * self-check worker that turns its messages (and the worker's own failures) into SelfCheckEvents.
- * No GPU object ever crosses into the UI.
+ * Client of the self-check worker (src/runtime/selfcheck.worker.ts): turns its messages, and the
+ * worker's own failures, into SelfCheckEvents. No GPU object ever crosses into the UI.
  */
 import type { SelfCheckEvent, SelfCheckRequest } from '../runtime/selfcheck';
-
-export type Support = { ok: true } | { ok: false; reason: string };
-
-/** What the main thread can tell before starting a worker: secure context and navigator.gpu. */
-export function detectWebGPU(env: { isSecureContext?: boolean; navigator?: unknown } = globalThis): Support {
-  if (env.isSecureContext === false)
-    return {
-      ok: false,
-      reason:
-        'This page is not in a secure context: it was served over plain http from an address other ' +
-        'than localhost, and browsers only offer WebGPU to https pages and localhost.',
-    };
-  const nav = env.navigator as { gpu?: unknown } | undefined;
-  if (!nav || !('gpu' in nav) || !nav.gpu)
-    return { ok: false, reason: 'This browser does not offer WebGPU here (navigator.gpu is missing).' };
-  return { ok: true };
-}
 
 export interface SelfCheckClient {
   run(seed?: number): void;

@@ -1,11 +1,13 @@
 /**
- * Page state (zustand). Components read it and call its actions; the reducer `applyEvent` is a
+ * State of the self-check (zustand): the kernels checked against the f64 oracle, their results and
+ * the adapter it ran on. Components read it and call its actions; the reducer `applyEvent` is a
  * pure function of the worker's events, so it can be tested without a browser.
  */
 import { create } from 'zustand';
 import type { AdapterSummary } from '../gpu/device';
 import type { CheckResult, SelfCheckEvent } from '../runtime/selfcheck';
-import { detectWebGPU, type SelfCheckClient, type Support, startSelfCheckWorker } from './engine-client';
+import { type SelfCheckClient, startSelfCheckWorker } from './selfcheck-client';
+import { detectWebGPU, type Support } from './webgpu-support';
 
 export type Phase = 'idle' | 'starting' | 'running' | 'done' | 'unavailable' | 'error';
 
@@ -77,7 +79,7 @@ interface Actions {
 
 let client: SelfCheckClient | null = null;
 
-export const useStore = create<CheckState & Actions>()((set, get) => ({
+export const useSelfCheck = create<CheckState & Actions>()((set, get) => ({
   ...initialState,
   start(seed) {
     const s = get();
