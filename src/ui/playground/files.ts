@@ -1,6 +1,7 @@
 /** Files in and out: Export JSON, Import JSON (result or config), a dropped matrix or JSON file. */
 import { readNpy } from '../../data/npy';
 import { readSafetensorsMatrix } from '../../data/safetensors';
+import { errorAdvice } from '../describe';
 import { parseImport, viewOf } from '../results';
 import type { Config, Ctx } from './types';
 
@@ -38,7 +39,9 @@ export function fileActions(ctx: Ctx) {
       try {
         imported = parseImport(text, name);
       } catch (e) {
-        get().addError((e as Error).message);
+        const msg = (e as Error).message;
+        const advice = errorAdvice(msg);
+        get().addError(`${msg}${advice ? ` — ${advice}` : ''} (nothing changed)`);
         return;
       }
       if (imported.type === 'result') {
