@@ -161,7 +161,8 @@ test('live "Rank": error and plot follow the slider, the last position wins; col
   const err = page.getByTestId('live-error-0');
   await expect(err).toHaveText(/^\d/, { timeout: 120_000 });
   const plot = page.getByTestId('live-spectrum');
-  await expect(plot).toHaveAttribute('data-rendered', /\d+/);
+  // The first figure waits for Plotly's first load too (seconds on a busy CPU).
+  await expect(plot).toHaveAttribute('data-rendered', /\d+/, { timeout: 120_000 });
   const cold = await page.evaluate(() => {
     const t = (window as unknown as { __smxT: { interactive: number; firstFigure: number } }).__smxT;
     const live = (
