@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createNodeGpu } from '../runtime/node-gpu';
 import { matmul } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
+import type { Kernel } from './device';
 import { DeviceLostError } from './errors';
 
 describe('device loss', () => {
@@ -21,5 +22,32 @@ describe('device loss', () => {
     const fresh = await gpu.recreate();
     expect(await Tensor.full(fresh, [3], 2).read()).toEqual(new Float32Array([2, 2, 2]));
     fresh.destroy();
+  });
+});
+
+describe('background compiles', () => {
+  it('wait while foreground work is in flight, then compile the backlog one pipeline at a time', async () => {
+    const gpu = await createNodeGpu();
+    const kernel = (c: number): Kernel => ({
+      name: `bg-test-${c}`,
+      code: `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(1) fn main() { y[0] = ${c}.0; }`,
+    });
+    let release = () => {};
+    const busy = gpu.foreground(() => new Promise<void>((r) => (release = r)));
+    const before = gpu.compiled;
+    const done = gpu.compileInBackground([kernel(1), kernel(2), kernel(3)]);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(gpu.compiled, 'nothing compiles while a request is served').toBe(before);
+    expect(gpu.backgroundBacklog).toBe(3);
+    release();
+    await busy;
+    await done;
+    expect(gpu.backgroundBacklog).toBe(0);
+    expect(gpu.compiled - before).toBe(3);
+    // Compiled once: using a kernel after its background compile creates no new pipeline.
+    gpu.pipeline(kernel(2));
+    expect(gpu.compiled - before).toBe(3);
+    gpu.destroy();
   });
 });

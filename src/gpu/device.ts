@@ -100,6 +100,10 @@ export class Gpu {
   compiled = 0;
   private pipelines = new Map<string, GPUComputePipeline>();
   private pending = new Map<string, Promise<GPUComputePipeline>>();
+  private backlog: Kernel[] = [];
+  private backlogRun: Promise<void> | null = null;
+  private busy = 0;
+  private idleWaiters: Array<() => void> = [];
   private defs = new Map<string, ShaderDataDefinitions>();
   private modules = new Map<string, GPUShaderModule>();
   private encoder: GPUCommandEncoder | null = null;
@@ -302,6 +306,50 @@ export class Gpu {
         return p;
       }),
     );
+  }
+
+  /**
+   * Compile `kernels` in the background: one pipeline at a time, in the order given, and only while
+   * no foreground work (see foreground()) is in flight. A live request or a run therefore never
+   * queues behind a warm-up of every kernel on the GPU's compiler (on SwiftShader a flood of
+   * createComputePipelineAsync calls delayed a 16 × 16 live figure by 12 s); it waits for at most
+   * the one pipeline being compiled when it arrived. Resolves when the backlog is empty (or the
+   * device is lost); a failed compile is left for the work that needs the kernel to report.
+   */
+  compileInBackground(kernels: Kernel[]): Promise<void> {
+    this.backlog.push(...kernels);
+    this.backlogRun ??= this.drainBacklog().finally(() => {
+      this.backlogRun = null;
+    });
+    return this.backlogRun;
+  }
+
+  /** Kernels still waiting for a background compile. */
+  get backgroundBacklog(): number {
+    return this.backlog.length;
+  }
+
+  /** Run `fn` as foreground work: background compiles pause until no foreground work is left. */
+  async foreground<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private async drainBacklog(): Promise<void> {
+    while (this.backlog.length && !this.lost) {
+      // A macrotask first, so that a request which arrived meanwhile starts and marks itself.
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.busy > 0) {
+        await new Promise<void>((r) => this.idleWaiters.push(r));
+        continue;
+      }
+      const k = this.backlog.shift() as Kernel;
+      await this.precompile([k]).catch(() => {});
+    }
   }
 
   pipeline(k: Kernel): GPUComputePipeline {

@@ -1,7 +1,9 @@
 /**
  * The experiment Web Worker: owns the GPU device, runs configs through the shared runner and
- * streams events to the UI (protocol.ts). Kernels common to every experiment are compiled ahead,
- * asynchronously, right after init. Runs execute one at a time in arrival order; cancel aborts a
+ * streams events to the UI (protocol.ts). Live requests and runs are foreground work; the warm-up
+ * (every common and family pipeline) compiles in the background one pipeline at a time, starting
+ * once the first request has been answered (or WARM_UP_DELAY_MS after init if none comes) and
+ * pausing whenever a request is in flight, so the first live figure never waits for it. Runs execute one at a time in arrival order; cancel aborts a
  * run through its AbortController (a queued run then ends at once as cancelled). On device loss it
  * posts deviceLost and creates a fresh device for the next run.
  *
@@ -13,13 +15,16 @@ import { Gpu } from '../gpu/device';
 import { createLiveEngine } from './live';
 import type { FromWorker, ToWorker } from './protocol';
 import { type RunContext, runToResult } from './runner';
-import { tuneForAdapter, warmUp } from './setup';
+import { tuneForAdapter, warmUpKernels } from './setup';
+
+/** The background warm-up starts this long after init when no request comes first. */
+export const WARM_UP_DELAY_MS = 2000;
 
 export interface WorkerHostOptions {
   post(msg: FromWorker): void;
   createGpu(): Promise<Gpu>;
   env: RunContext['env'];
-  /** Compile the common and family kernels after creating a device (default true). */
+  /** Compile the common and family kernels in the background after creating a device (default true). */
   precompile?: boolean;
 }
 
@@ -35,6 +40,23 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
   let queue: Promise<void> = Promise.resolve();
   const controllers = new Map<string, AbortController>();
   const live = createLiveEngine(() => device());
+  let warmUpFor: Gpu | null = null;
+
+  /** Start the background warm-up once per device (after its first request, or after a delay). */
+  function startWarmUp(g: Gpu): void {
+    if (opts.precompile === false || warmUpFor === g || g.lost) return;
+    warmUpFor = g;
+    g.compileInBackground(warmUpKernels()).catch(() => {});
+  }
+
+  /** A request: foreground work on the device, then the warm-up may begin. */
+  async function serve<T>(g: Gpu, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await g.foreground(fn);
+    } finally {
+      startWarmUp(g);
+    }
+  }
 
   async function device(): Promise<Gpu> {
     if (gpu && !gpu.lost) return gpu;
@@ -47,8 +69,8 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           opts.post({ type: 'deviceLost', message: e.message });
         });
         tuneForAdapter(g);
-        // Errors here resurface, with context, when the run that needs the pipeline dispatches it.
-        if (opts.precompile !== false) warmUp(g).catch(() => {});
+        // Errors of the warm-up resurface, with context, when the work that needs the pipeline runs.
+        if (opts.precompile !== false) setTimeout(() => startWarmUp(g), WARM_UP_DELAY_MS);
         gpu = g;
         return g;
       } finally {
@@ -73,8 +95,10 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         opts.post({ type: 'error', id, error: { name: (e as Error).name, message: (e as Error).message } });
         return;
       }
-      await runToResult(config, { gpu: g, signal: controller.signal, env: opts.env, bytes }, (event) =>
-        opts.post({ type: 'event', id, event }),
+      await serve(g, () =>
+        runToResult(config, { gpu: g, signal: controller.signal, env: opts.env, bytes }, (event) =>
+          opts.post({ type: 'event', id, event }),
+        ),
       );
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
@@ -120,7 +144,8 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         }
         case 'live':
           try {
-            const result = await live.compute(msg.request);
+            const g = await device();
+            const result = await serve(g, () => live.compute(msg.request));
             opts.post({ type: 'live', id: msg.id, result });
           } catch (e) {
             opts.post({ type: 'liveError', id: msg.id, message: (e as Error).message });
