@@ -3,6 +3,7 @@
  * from their random parameters) and least squares (ALGORITHMS.md §8). Plain loops, nothing
  * imported from outside src/reference: the GPU paths in src/sketch are checked against these.
  */
+import { matmul64 } from './dense';
 
 /** The Walsh–Hadamard matrix H_n (n a power of two), entries ±1 (or ±1/√n when normalised), by the Sylvester recursion. */
 export function hadamardDense(n: number, normalised = false): Float64Array {
@@ -88,34 +89,14 @@ export function sketchDense(p: SketchParamsRef): Float64Array {
   return S;
 }
 
-/** C = A·B for row-major A (r × k), B (k × c). */
-export function mm64(
-  a: ArrayLike<number>,
-  r: number,
-  k: number,
-  b: ArrayLike<number>,
-  c: number,
-): Float64Array {
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++)
-    for (let j = 0; j < c; j++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * c + j];
-      out[i * c + j] = s;
-    }
-  return out;
+/** C = A·B for row-major A (r × k), B (k × c) (the oracle's one product, dense.ts matmul64). */
+export function mm64(a: ArrayLike<number>, r: number, k: number, b: ArrayLike<number>, c: number): Float64Array {
+  return matmul64(a, r, k, b, k, c);
 }
 
 /** SᵀS (n × n) for S (m × n). */
 export function gram64(S: ArrayLike<number>, m: number, n: number): Float64Array {
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < m; k++) s += S[k * n + i] * S[k * n + j];
-      g[i * n + j] = s;
-    }
-  return g;
+  return matmul64(S, m, n, S, m, n, true, false);
 }
 
 /**
