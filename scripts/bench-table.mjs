@@ -37,7 +37,7 @@ export function renderTables(report, file) {
     const dflt = find('gemm', ours.shape, 'tfjs');
     if (!best) continue;
     out.push(
-      `| ${ours.shape} | ${t(ours)} (${ours.note ?? ours.name}) | ${t(best, 1)} (${best.name}) | ` +
+      `| ${ours.shape} | ${t(ours)} (${ours.name}${ours.note ? `, ${ours.note}` : ''}) | ${t(best, 1)} (${best.name}) | ` +
         `${dflt ? t(dflt, 1) : '–'} | ${f(ours.tfSpeedup)}× | ${f(ours.gflops, 2)} |`,
     );
   }
@@ -64,7 +64,7 @@ export function renderTables(report, file) {
     out.push('');
     out.push('Benches that failed their check before timing (no time reported):');
     out.push('');
-    for (const r of failed) out.push(`- ${r.group} ${r.shape} ${r.name}: ${r.error}`);
+    for (const r of failed) out.push(`- ${r.group} ${r.shape} ${r.name}: ${r.error.split('\n')[0].trim()}`);
   }
   if (report.rsvd) {
     const r = report.rsvd;
