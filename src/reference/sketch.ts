@@ -90,7 +90,13 @@ export function sketchDense(p: SketchParamsRef): Float64Array {
 }
 
 /** C = A·B for row-major A (r × k), B (k × c) (the oracle's one product, dense.ts matmul64). */
-export function mm64(a: ArrayLike<number>, r: number, k: number, b: ArrayLike<number>, c: number): Float64Array {
+export function mm64(
+  a: ArrayLike<number>,
+  r: number,
+  k: number,
+  b: ArrayLike<number>,
+  c: number,
+): Float64Array {
   return matmul64(a, r, k, b, k, c);
 }
 
