@@ -18,7 +18,7 @@
 import { ShapeError } from '../gpu/errors';
 import { randomOrthogonal } from '../linalg/orthogonal';
 import { hadamardDense } from '../reference/sketch';
-import { matmul, mul } from '../tensor/ops';
+import { add, matmul, mul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { fwht, isPowerOfTwo } from './fwht';
@@ -179,16 +179,13 @@ export class Atoms {
 
 // ------------------------------------------------------------------ encoding
 
-interface ObjNode {
-  level: number;
-  /** Index of the enclosing object node, or −1 − record for a record's root accumulator. */
-  parent: number;
-  sum: Float64Array;
-}
-
 /**
  * Encode JSON values (records) with one binder per nesting level (binders[ℓ] for objects at
- * level ℓ): bottom-up, one batched GPU product per level. Returns R × D row-major (f64 of the f32 result).
+ * level ℓ). Everything is linear and every object at level ℓ is bound by the same B_ℓ, so a
+ * record's vector is, Horner-style, B₀·(T₀ + B₁·(T₁ + B₂·(T₂ + …))) with T_ℓ the sum of the key and
+ * leaf vectors that sit directly inside level-ℓ objects (plus leaves outside any object, unbound).
+ * The T_ℓ are summed on the CPU; the products run on the GPU for all records at once, one batched
+ * product per level and a single read-back. Returns R × D row-major.
  */
 export async function encodeRecords(
   records: readonly unknown[],
@@ -196,51 +193,57 @@ export async function encodeRecords(
   atoms: Atoms,
 ): Promise<Float64Array> {
   const D = atoms.dim;
-  const nodes: ObjNode[] = [];
-  const roots = records.map(() => new Float64Array(D));
-  const addTo = (target: number, v: ArrayLike<number>) => {
-    const dst = target >= 0 ? nodes[target].sum : roots[-1 - target];
-    for (let i = 0; i < D; i++) dst[i] += v[i];
+  const R = records.length;
+  const terms: Float32Array[] = [];
+  const loose = new Float64Array(R * D);
+  const addAt = (level: number, r: number, v: ArrayLike<number>) => {
+    if (level < 0) {
+      for (let i = 0; i < D; i++) loose[r * D + i] += v[i];
+      return;
+    }
+    while (terms.length <= level) terms.push(new Float32Array(R * D));
+    const t = terms[level];
+    for (let i = 0; i < D; i++) t[r * D + i] += v[i];
   };
-  const walk = (v: unknown, target: number, level: number) => {
-    if (Array.isArray(v)) for (const x of v) walk(x, target, level);
-    else if (v !== null && typeof v === 'object') {
-      if (level >= binders.length)
+  const walk = (v: unknown, r: number, level: number) => {
+    // level: the level of the innermost enclosing object (−1: none).
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, r, level);
+    } else if (v !== null && typeof v === 'object') {
+      const inner = level + 1;
+      if (inner >= binders.length)
         throw new ShapeError(
-          `binding: a record nests ${level + 1} objects deep, over the ${binders.length} levels`,
+          `binding: a record nests ${inner + 1} objects deep, over the ${binders.length} levels`,
         );
-      const id = nodes.length;
-      nodes.push({ level, parent: target, sum: new Float64Array(D) });
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        addTo(id, atoms.atom(`k:${k}`));
-        walk(x, id, level + 1);
+        addAt(inner, r, atoms.atom(`k:${k}`));
+        walk(x, r, inner);
       }
-    } else addTo(target, atoms.leaf(v));
+    } else addAt(level, r, atoms.leaf(v));
   };
-  records.forEach((r, i) => {
-    walk(r, -1 - i, 0);
+  records.forEach((rec, r) => {
+    walk(rec, r, -1);
   });
-  const maxLevel = nodes.reduce((m, n) => Math.max(m, n.level), -1);
-  for (let level = maxLevel; level >= 0; level--) {
-    const ids = nodes.flatMap((n, i) => (n.level === level ? [i] : []));
-    const S = new Float32Array(ids.length * D);
-    ids.forEach((id, r) => {
-      S.set(nodes[id].sum, r * D);
-    });
-    const binder = binders[level];
-    const X = Tensor.fromArray(binder.gpu, S, [ids.length, D]);
-    const Y = binder.apply(X);
-    X.dispose();
-    const y = await Y.read();
-    Y.dispose();
-    ids.forEach((id, r) => {
-      addTo(nodes[id].parent, y.subarray(r * D, (r + 1) * D));
-    });
+  const out = loose;
+  if (terms.length === 0) return out;
+  const gpu = binders[0].gpu;
+  let acc: Tensor | null = null;
+  try {
+    for (let level = terms.length - 1; level >= 0; level--) {
+      const T = Tensor.fromArray(gpu, terms[level], [R, D]);
+      const S = acc ? add(T, acc) : T;
+      if (acc) {
+        T.dispose();
+        acc.dispose();
+      }
+      acc = binders[level].apply(S);
+      S.dispose();
+    }
+    const y = await (acc as Tensor).read();
+    for (let i = 0; i < R * D; i++) out[i] += y[i];
+  } finally {
+    acc?.dispose();
   }
-  const out = new Float64Array(records.length * D);
-  roots.forEach((v, i) => {
-    out.set(v, i * D);
-  });
   return out;
 }
 
@@ -274,19 +277,15 @@ export async function normChain(
       max: Math.max(...norms),
     };
   };
-  let x = Tensor.fromArray(gpu, x0, [trials, D]);
-  const out = [stats(await x.read())];
+  // Every depth's vectors stay on the GPU until one read-back at the end (one round trip).
+  const xs = [Tensor.fromArray(gpu, x0, [trials, D])];
   try {
-    for (const b of binders) {
-      const y = b.apply(x);
-      x.dispose();
-      x = y;
-      out.push(stats(await x.read()));
-    }
+    for (const b of binders) xs.push(b.apply(xs[xs.length - 1]));
+    const values = await Promise.all(xs.map((t) => t.read()));
+    return values.map(stats);
   } finally {
-    x.dispose();
+    for (const t of xs) t.dispose();
   }
-  return out;
 }
 
 // ------------------------------------------------------------------ perturbation and retrieval

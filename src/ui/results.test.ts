@@ -66,6 +66,11 @@ describe('results helpers', () => {
     ).toThrow(/r\.json is not a valid result: .*status/s);
     expect(() => parseImport('{', 'x.json')).toThrow(/x\.json is not valid JSON/);
     expect(() => parseImport('{"a":1}', 'y.json')).toThrow(/neither a result/);
+    // A JSON array of records becomes a binding config (MBAT encodes them).
+    const rec = parseImport('[{"a":1},{"a":2,"b":{"c":"x"}}]', 'records.json');
+    expect(rec.type === 'config' && rec.config.kind).toBe('binding');
+    expect(rec.type === 'config' && (rec.config as { records?: unknown[] }).records).toHaveLength(2);
+    expect(() => parseImport('[1]', 'one.json')).toThrow(/not usable as binding records: records/);
     const bad = JSON.parse(preset);
     bad.methods[0].rank = 999;
     expect(() => parseImport(JSON.stringify(bad), 'c.json')).toThrow(/methods\[0\]\.rank/);

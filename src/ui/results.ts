@@ -123,7 +123,26 @@ export function parseImport(text: string, fileName = 'the file'): Imported {
       throw new Error(`${fileName} is not a valid config: ${(e as Error).message}`);
     }
   }
+  if (Array.isArray(data)) {
+    // A JSON array of records: encode it with the binding (MBAT) kind.
+    try {
+      return {
+        type: 'config',
+        // Small enough to run in a few seconds in the browser; edit the config for more.
+        config: parseConfig({
+          schema: CONFIG_SCHEMA_ID,
+          kind: 'binding',
+          seed: 0,
+          dim: 64,
+          wrapDepths: [0, 4],
+          records: data,
+        }).config,
+      };
+    } catch (e) {
+      throw new Error(`${fileName} is not usable as binding records: ${(e as Error).message}`);
+    }
+  }
   throw new Error(
-    `${fileName} is neither a result ("schema": "${RESULT_SCHEMA_ID}") nor a config ("schema": "${CONFIG_SCHEMA_ID}")`,
+    `${fileName} is neither a result ("schema": "${RESULT_SCHEMA_ID}"), a config ("schema": "${CONFIG_SCHEMA_ID}") nor a JSON array of records (the binding kind encodes those)`,
   );
 }

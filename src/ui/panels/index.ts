@@ -4,7 +4,9 @@
  */
 import type { ComponentType } from 'react';
 import { ApproximationPanel } from './ApproximationPanel';
+import { BindingPanel } from './BindingPanel';
 import type { PanelProps } from './common';
+import { SketchPanel } from './SketchPanel';
 import { SpectrumPanel } from './SpectrumPanel';
 import { SpeedupPanel } from './SpeedupPanel';
 
@@ -12,4 +14,6 @@ export const PANELS: Record<string, ComponentType<PanelProps>> = {
   approximation: ApproximationPanel,
   spectrum: SpectrumPanel,
   speedup: SpeedupPanel,
+  sketch: SketchPanel,
+  binding: BindingPanel,
 };

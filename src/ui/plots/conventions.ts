@@ -44,6 +44,22 @@ export const REFERENCE = {
   measured: { colour: '#4b5563', dash: 'solid', width: 1 },
 } as const;
 
+/**
+ * Sketches (kind `sketch`) and bindings (kind `binding`): not families, so their own small palettes.
+ * Dense sketches solid, sparse ones dashed; orthogonal bindings solid, the Gaussian one dashed.
+ */
+export const SKETCH_STYLES: Record<string, { colour: string; dash: string; name: string }> = {
+  gaussian: { colour: '#1f77b4', dash: 'solid', name: 'Gaussian (dense)' },
+  srht: { colour: '#ff7f0e', dash: 'solid', name: 'SRHT (dense, via FWHT)' },
+  countsketch: { colour: '#2ca02c', dash: 'dash', name: 'CountSketch (sparse)' },
+  osnap: { colour: '#d62728', dash: 'dash', name: 'OSNAP (sparse)' },
+};
+export const BINDING_STYLES: Record<string, { colour: string; dash: string; name: string }> = {
+  orthogonal: { colour: '#1f77b4', dash: 'solid', name: 'orthogonal (Haar)' },
+  hadamard: { colour: '#ff7f0e', dash: 'solid', name: 'orthogonal (Hadamard, FWHT)' },
+  gaussian: { colour: '#d62728', dash: 'dash', name: 'Gaussian N(0, 1/D)' },
+};
+
 /** A run from history overlaid on the current one: same colour, this dash, faded markers. */
 export const COMPARED = { dash: 'dash', opacity: 0.45, suffix: ' (compared run)' } as const;
 
