@@ -65,8 +65,15 @@ export class Linear extends Module {
     if (o.bias) this.bias = this.param('bias', Tensor.zeros(gpu, [outFeatures]));
   }
 
+  /**
+   * A fine-tuning adapter wrapping this layer (src/nn/adapters, set by applyAdapters): forward then
+   * delegates to it. Its parameters are the adapter's own, not this module's.
+   */
+  adapter: { forward(x: Tensor): Tensor } | null = null;
+
   /** x [..., in] → [..., out]. */
   forward(x: Tensor): Tensor {
+    if (this.adapter) return this.adapter.forward(x);
     const lead = x.shape.slice(0, -1);
     const x2 = x.rank === 2 ? x : x.reshape([-1, this.inFeatures]);
     let y = this.structured ? this.structured.apply(x2) : matmul(x2, this.weight as Tensor, { transB: true });

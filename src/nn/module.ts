@@ -40,6 +40,13 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every descendant with its dotted path ('' for this one), depth first. */
+  namedModules(prefix = ''): Array<{ name: string; module: Module }> {
+    const out: Array<{ name: string; module: Module }> = [{ name: prefix.replace(/\.$/, ''), module: this }];
+    for (const [n, c] of this.ownChildren) out.push(...c.namedModules(`${prefix}${n}.`));
+    return out;
+  }
+
   parameters(): Tensor[] {
     return this.namedParameters().map((p) => p.tensor);
   }
