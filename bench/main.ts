@@ -9,7 +9,6 @@ import { benchRsvdVsJacobi, type RsvdBenchResult } from '../src/linalg/bench';
 import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-plan';
 import { initTf } from './tf';
 import './gemm';
-import './families';
 import './fwht';
 
 // Every bench/families-*.ts registers its family's benches; one that fails to load is reported

@@ -5,6 +5,8 @@
  * targets Y = X·W*ᵀ + noise·N(0, 1). A low-rank adapter of rank ≥ r on W₀ can reach zero error
  * (up to the noise); one of rank < r cannot go below the Eckart–Young tail of ΔW.
  */
+
+import { frobenius } from '../linalg/factors';
 import { Rng } from '../tensor/rng';
 
 export interface RegressionTaskConfig {
@@ -53,8 +55,7 @@ export function lowRankRegressionTask(c: RegressionTaskConfig): RegressionTask {
       const b = B[i * rank + k];
       for (let j = 0; j < cols; j++) delta[i * cols + j] += b * A[k * cols + j];
     }
-  const fro = (a: Float64Array) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
-  const s = ((c.deltaNorm ?? 0.5) * fro(base)) / fro(delta);
+  const s = ((c.deltaNorm ?? 0.5) * frobenius(base)) / frobenius(delta);
   const rs = Math.sqrt(s);
   for (let i = 0; i < delta.length; i++) delta[i] *= s;
   for (let i = 0; i < B.length; i++) B[i] *= rs;

@@ -5,6 +5,7 @@
 
 import { type Gpu, MAX_TIMED_PASSES } from '../gpu/device';
 import { median } from '../gpu/stats';
+import { frobenius } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
 import type { Rng } from '../tensor/rng';
 import type { Artifact } from './envelope';
@@ -16,11 +17,7 @@ export function exactSvdAffordable(rows: number, cols: number): boolean {
   return rows * cols * Math.min(rows, cols) <= EXACT_SVD_WORK;
 }
 
-export function frobenius(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
-}
+export { frobenius };
 
 export function difference(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
   const out = new Float64Array(a.length);

@@ -15,6 +15,7 @@
 import dsSrc from '../../shaders/dense-sparse.wgsl?raw';
 import type { Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { splitFactors } from '../linalg/factors';
 import { truncatedSvd } from '../linalg/rsvd';
 import { record } from '../tensor/autograd';
 import { matmul } from '../tensor/ops';
@@ -202,13 +203,9 @@ export const denseSparseFamily: FamilyDef<'dense-sparse'> = {
     svd.U.dispose();
     svd.V.dispose();
     const w = Float64Array.from(await W.read());
-    let d: Float64Array = new Float64Array(rows * k);
-    let s: Float64Array = new Float64Array(k * cols);
-    for (let t = 0; t < k; t++) {
-      const r = Math.sqrt(svd.S[t]);
-      for (let i = 0; i < rows; i++) d[i * k + t] = U[i * k + t] * r;
-      for (let j = 0; j < cols; j++) s[t * cols + j] = V[j * k + t] * r;
-    }
+    const split = splitFactors(U, svd.S, V, rows, cols, k, k);
+    let d: Float64Array = split.B;
+    let s: Float64Array = split.A;
     if (spec.n < spec.m) {
       for (let round = 0; round < spec.rounds; round++) {
         // S̃ = (DᵀD)⁻¹DᵀW, then its N:M support; D = W·Sᵀ·(S·Sᵀ)⁻¹.

@@ -14,6 +14,7 @@
  */
 import kroneckerSrc from '../../shaders/kronecker.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
+import { splitFactors } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
 import { needsGrad, record } from '../tensor/autograd';
 import { matmul, sum } from '../tensor/ops';
@@ -152,12 +153,12 @@ export function kronProject(w: Float64Array, k: KronShape): { A: Float64Array; B
   const { U, S, V, k: rank } = svdJacobi(R, p * q, r * s);
   const A = new Float64Array(p * n * q);
   const B = new Float64Array(r * n * s);
-  for (let i = 0; i < Math.min(n, rank); i++) {
-    const root = Math.sqrt(S[i]);
-    for (let a = 0; a < p; a++)
-      for (let c = 0; c < q; c++) A[(a * n + i) * q + c] = root * U[(a * q + c) * rank + i];
-    for (let e = 0; e < r; e++)
-      for (let d = 0; d < s; d++) B[(e * n + i) * s + d] = root * V[(e * s + d) * rank + i];
+  const t = Math.min(n, rank);
+  // Column i of u = √σ_i·vec(A_i) (pq × t), row i of v = √σ_i·vec(B_i) (t × rs).
+  const { B: u, A: v } = splitFactors(U, S, V, p * q, r * s, rank, t);
+  for (let i = 0; i < t; i++) {
+    for (let a = 0; a < p; a++) for (let c = 0; c < q; c++) A[(a * n + i) * q + c] = u[(a * q + c) * t + i];
+    for (let e = 0; e < r; e++) for (let d = 0; d < s; d++) B[(e * n + i) * s + d] = v[i * r * s + e * s + d];
   }
   return { A, B };
 }

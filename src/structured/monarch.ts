@@ -15,6 +15,7 @@
  * output with stride m2. W is never formed.
  */
 import type { Gpu } from '../gpu/device';
+import { splitFactors } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
@@ -110,9 +111,9 @@ export function monarchProject(w: Float64Array, s: MonarchShape): { w1: Float64A
       for (let j = 0; j < Q; j++)
         slice.set(w.subarray((j * m2 + i) * cols + t * P, (j * m2 + i) * cols + (t + 1) * P), j * P);
       const { U, S, V, k } = svdJacobi(slice, Q, P);
-      const root = Math.sqrt(S[0]);
-      for (let j = 0; j < Q; j++) w2[(i * Q + j) * m1 + t] = root * U[j * k];
-      for (let c = 0; c < P; c++) w1[(t * m2 + i) * P + c] = root * V[c * k];
+      const { B: u, A: v } = splitFactors(U, S, V, Q, P, k, 1); // √σ·u (Q), √σ·v (P)
+      for (let j = 0; j < Q; j++) w2[(i * Q + j) * m1 + t] = u[j];
+      for (let c = 0; c < P; c++) w1[(t * m2 + i) * P + c] = v[c];
     }
   return { w1, w2 };
 }

@@ -25,6 +25,7 @@
 
 import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { frobenius, splitFactors } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
 import { AUTO_EXACT_MAX, truncatedSvd } from '../linalg/rsvd';
 import { add, matmul } from '../tensor/ops';
@@ -144,20 +145,7 @@ export async function lowRankFactors(
       W.dispose();
     }
   }
-  const B = new Float64Array(m * r);
-  const A = new Float64Array(r * n);
-  for (let c = 0; c < r; c++) {
-    const s = Math.sqrt(S[c]);
-    for (let i = 0; i < m; i++) B[i * r + c] = U[i * k + c] * s;
-    for (let j = 0; j < n; j++) A[c * n + j] = V[j * k + c] * s;
-  }
-  return { B, A };
-}
-
-function frob(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
+  return splitFactors(U, S, V, m, n, k, r);
 }
 
 /** W − B·A (B m × r, A r × n). */
@@ -199,7 +187,7 @@ export async function projectSparseLowRank(
   sparseLowRankMeta.validate(spec, m, n);
   const r = spec.rank;
   const k = slNnz(spec.density, m, n);
-  const norm = frob(w) || 1;
+  const norm = frobenius(w) || 1;
   const svdOf = (a: Float64Array) => lowRankFactors(a, m, n, r, rng, gpu);
   const history: number[] = [];
   let best: SlProjection | null = null;
@@ -208,7 +196,7 @@ export async function projectSparseLowRank(
     const resid = minusLowRank(w, B, A, m, n, r);
     const flat = topKFlat(resid, k);
     const vals = Float64Array.from(flat, (f) => resid[f]);
-    const err = frob(minusOnSupport(resid, flat)) / norm;
+    const err = frobenius(minusOnSupport(resid, flat)) / norm;
     history.push(err);
     if (!best || err < best.history[best.history.length - 1])
       best = { B, A, flat, vals, history: [...history] };
@@ -216,9 +204,9 @@ export async function projectSparseLowRank(
   };
   // Round 1: the better of the two single-structure starts.
   const L0 = await svdOf(w);
-  const errLow = frob(minusLowRank(w, L0.B, L0.A, m, n, r));
+  const errLow = frobenius(minusLowRank(w, L0.B, L0.A, m, n, r));
   const sStar = topKFlat(w, k);
-  const errSparse = frob(minusOnSupport(w, sStar));
+  const errSparse = frobenius(minusOnSupport(w, sStar));
   let S: { flat: Uint32Array; vals: Float64Array };
   if (errLow <= errSparse) S = sStep(L0.B, L0.A);
   else {
