@@ -147,6 +147,28 @@ describe('in-place updates', () => {
   });
 });
 
+describe('in-place writes after the forward pass', () => {
+  it('backward() refuses a graph whose input was updated in place, or disposed, since the forward pass', () => {
+    const w = Tensor.fromArray(gpu, [1, 2], [2]).trainable();
+    const v0 = w.version;
+    tidy(() => {
+      const loss = ops.sum(ops.square(w));
+      axpbyInPlace(1, w, -0.1, Tensor.full(gpu, [2], 1));
+      expect(w.version).toBe(v0 + 1);
+      expect(() => loss.backward()).toThrow(/modified in place after the forward pass/);
+    });
+    tidy(() => {
+      const x = Tensor.fromArray(gpu, [3, 4], [2]);
+      const loss = ops.sum(ops.mul(w, x));
+      x.dispose();
+      expect(() => loss.backward()).toThrow(/was disposed before backward\(\)/);
+    });
+    tidy(() => ops.sum(ops.square(w)).backward()); // a fresh forward pass is fine
+    expect(w.grad).not.toBeNull();
+    w.dispose();
+  });
+});
+
 describe('tidy', () => {
   it('keeps tensors nested in returned objects and arrays, disposes the rest', () => {
     let scratch: Tensor | null = null;

@@ -44,6 +44,7 @@ export function needsGrad(...ts: Tensor[]): boolean {
 export function record(out: Tensor, parents: Tensor[], fn: (g: Tensor) => Array<Tensor | null>): Tensor {
   if (gradEnabled() && out.dtype === 'f32' && needsGrad(...parents)) {
     out.parents = parents;
+    out.parentVersions = parents.map((p) => p.version);
     out.backwardFn = fn;
     out.requiresGrad = true;
   }
@@ -78,6 +79,7 @@ export function axpbyInPlace(alpha: number, target: Tensor, beta: number, src: T
     { n: target.size, ySize: src.size, alpha, beta },
     target.gpu.grid1d(Math.ceil(target.size / 256)),
   );
+  target.bumpVersion();
   return target;
 }
 
@@ -103,6 +105,7 @@ export function fillInPlace(target: Tensor, value: number): Tensor {
     { n: target.size, ySize: 1, alpha: value, beta: 0 },
     target.gpu.grid1d(Math.ceil(target.size / 256)),
   );
+  target.bumpVersion();
   return target;
 }
 
@@ -187,6 +190,18 @@ export function backward(root: Tensor, seed?: Tensor): void {
       if (!g) continue;
       grads.delete(t);
       if (t.backwardFn) {
+        t.parents.forEach((p, j) => {
+          if (p.disposed)
+            throw new ShapeError(
+              `backward: an input [${p.shape.join(', ')}] of an op was disposed before backward() (keep the ` +
+                'forward pass and backward() in one tidy())',
+            );
+          if (t.parentVersions[j] !== undefined && p.version !== t.parentVersions[j])
+            throw new ShapeError(
+              `backward: an input [${p.shape.join(', ')}] of an op was modified in place after the forward ` +
+                'pass (an optimizer step or assign() before backward()); run backward() first',
+            );
+        });
         const pg = t.backwardFn(g);
         let taken = false;
         t.parents.forEach((p, j) => {

@@ -17,6 +17,8 @@ export type DType = 'f32' | 'u32' | 'i32';
 
 class Storage {
   refs = 1;
+  /** Bumped by every in-place write (assign, write, axpbyInPlace, fillInPlace). */
+  version = 0;
   constructor(
     readonly gpu: Gpu,
     readonly buffer: GPUBuffer,
@@ -54,6 +56,8 @@ export class Tensor {
   /** Set by record(): the inputs this tensor was computed from, and how to push a gradient to them. */
   parents: Tensor[] = [];
   backwardFn: BackwardFn | null = null;
+  /** The parents' versions when this node was recorded (see version). */
+  parentVersions: number[] = [];
   private storage: Storage | null;
   private owned: Tensor[] | null = null;
 
@@ -138,6 +142,19 @@ export class Tensor {
   }
 
   /** True when another tensor (a reshape) shares this tensor's storage. */
+  /**
+   * How many in-place writes this tensor's storage has had (shared by its reshapes). record()
+   * notes the parents' versions; backward() refuses a node whose inputs changed since.
+   */
+  get version(): number {
+    return this.storage?.version ?? -1;
+  }
+
+  /** Note an in-place write to this tensor's storage (ops that write in place call it). */
+  bumpVersion(): void {
+    if (this.storage) this.storage.version++;
+  }
+
   get sharesStorage(): boolean {
     return (this.storage?.refs ?? 0) > 1;
   }
@@ -168,6 +185,7 @@ export class Tensor {
     const t = new Tensor(this.gpu, s, this.storage, this.dtype);
     if (gradEnabled() && (this.requiresGrad || this.backwardFn)) {
       t.parents = [this];
+      t.parentVersions = [this.version];
       t.backwardFn = (g) => [g.reshape(this.shape)];
       t.requiresGrad = true;
     }
@@ -187,6 +205,7 @@ export class Tensor {
       );
     if (src.gpu !== this.gpu) throw new ShapeError('assign: tensors live on different GPU devices');
     if (src.buffer !== this.buffer) this.gpu.copy(src.buffer, 0, this.buffer, 0, this.size * 4);
+    this.bumpVersion();
     return this;
   }
 
@@ -203,6 +222,7 @@ export class Tensor {
           ? Uint32Array.from(data)
           : Int32Array.from(data);
     this.gpu.write(this.buffer, typed);
+    this.bumpVersion();
     return this;
   }
 
@@ -224,6 +244,7 @@ export class Tensor {
     this.grad?.dispose();
     this.grad = null;
     this.parents = [];
+    this.parentVersions = [];
     this.backwardFn = null;
     if (this.owned) for (const t of this.owned) t.dispose();
     this.owned = null;
