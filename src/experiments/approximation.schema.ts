@@ -47,8 +47,15 @@ const MethodResult = z.object({
   paramFraction: z.number(),
   relFrobError: z.number(),
   relSpectralError: z.number(),
+  /** Median ms of one apply / one dense X·Wᵀ (null with timing off), with min–max of the samples. */
   applyMs: z.number().nullable(),
+  applyMsMin: z.number().nullable().optional(),
+  applyMsMax: z.number().nullable().optional(),
   denseMs: z.number().nullable(),
+  denseMsMin: z.number().nullable().optional(),
+  denseMsMax: z.number().nullable().optional(),
+  /** Timed samples behind each time (the config's repeats; null with timing off). */
+  timingSamples: z.number().nullable().optional(),
 });
 const SweepPoint = z.object({
   family: z.string(),
@@ -120,7 +127,7 @@ export const approximationSchema = defineKindSchema({
   title: 'Approximate one matrix with structured families (errors, spectra, speed)',
   config: ApproximationConfig,
   summary: ApproximationSummary,
-  timingFields: ['applyMs', 'denseMs'],
+  timingFields: ['applyMs', 'applyMsMin', 'applyMsMax', 'denseMs', 'denseMsMin', 'denseMsMax'],
   timingSeries: [],
   check(config) {
     const shape = generatedShape(config.matrix);

@@ -30,7 +30,8 @@ import {
   frobenius,
   singularValues,
   spectralNorm,
-  timeGpu,
+  type TimeStats,
+  timeStats,
 } from './measure';
 
 type Spec = FamilySpec;
@@ -168,7 +169,7 @@ interface Projected {
   dense: Float64Array;
   relFrob: number;
   relSpectral: number;
-  applyMs: number | null;
+  apply: TimeStats | null;
 }
 
 async function projectAndMeasure(
@@ -192,12 +193,12 @@ async function projectAndMeasure(
     const err = difference(w, dense);
     const relFrob = frobenius(err) / norms.fro;
     const relSpectral = spectralNorm(err, rows, cols, rng.fork()) / norms.spec;
-    let applyMs: number | null = null;
+    let apply: TimeStats | null = null;
     if (timeIt && x) {
       throwIfAborted(ctx.signal);
-      applyMs = await timeGpu(ctx.gpu, () => tidy(() => void M.apply(x)), config.warmup, config.repeats);
+      apply = await timeStats(ctx.gpu, () => tidy(() => void M.apply(x)), config.warmup, config.repeats);
     }
-    return { params: M.params, dense, relFrob, relSpectral, applyMs };
+    return { params: M.params, dense, relFrob, relSpectral, apply };
   } finally {
     M.dispose();
   }
@@ -250,10 +251,10 @@ export const approximation = defineExperiment({
     const W = Tensor.fromArray(ctx.gpu, Float32Array.from(w), [rows, cols]);
     const x = config.timing ? Tensor.randn(ctx.gpu, [config.batch, cols], xRng) : null;
     try {
-      let denseMs: number | null = null;
+      let denseT: TimeStats | null = null;
       if (x) {
         yield progress('timing dense X·Wᵀ');
-        denseMs = await timeGpu(
+        denseT = await timeStats(
           ctx.gpu,
           () => tidy(() => void matmul(x, W, { transB: true })),
           config.warmup,
@@ -273,8 +274,13 @@ export const approximation = defineExperiment({
           paramFraction: r.params / (rows * cols),
           relFrobError: r.relFrob,
           relSpectralError: r.relSpectral,
-          applyMs: r.applyMs,
-          denseMs,
+          applyMs: r.apply?.median ?? null,
+          applyMsMin: r.apply?.min ?? null,
+          applyMsMax: r.apply?.max ?? null,
+          denseMs: denseT?.median ?? null,
+          denseMsMin: denseT?.min ?? null,
+          denseMsMax: denseT?.max ?? null,
+          timingSamples: r.apply?.n ?? null,
         };
         summary.methods.push(row);
         if (exact)
