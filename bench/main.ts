@@ -10,6 +10,7 @@ import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-
 import { initTf } from './tf';
 import './gemm';
 import './fwht';
+import './attention';
 
 // Every bench/families-*.ts registers its family's benches; one that fails to load is reported
 // and the others still run.

@@ -77,6 +77,8 @@ export const SparseAttentionConfig = configSchema('sparse-attention', {
   curves: z.boolean().default(true),
   /** Per-head pattern search: the best recall among the ladders within this density (summary.search). */
   maxDensity: z.number().gt(0).max(1).optional(),
+  /** Time the index build, the sparse kernel and fused dense (false: the ms fields are 0). */
+  timing: z.boolean().default(true),
   warmup: z.number().int().min(0).max(20).default(1),
   repeats: z.number().int().min(5).max(51).default(5),
 });

@@ -180,8 +180,11 @@ export const sparseAttentionKind = defineExperiment({
         const label = p.label ?? patternLabel(p);
         yield { type: 'progress', fraction: i / total, message: label };
         if (p.type === 'dense') {
-          const { samples } = await timeAlternating(gpu, [recordDense], config.warmup, config.repeats);
-          const ms = sig(median(samples[0]));
+          const ms = config.timing
+            ? sig(
+                median((await timeAlternating(gpu, [recordDense], config.warmup, config.repeats)).samples[0]),
+              )
+            : 0;
           summary.patterns.push({
             label,
             type: 'dense',
@@ -209,12 +212,20 @@ export const sparseAttentionKind = defineExperiment({
             name: `mask/${i}`,
             data: maskArtifact(head0, n, rows, `${label} (head 0)`),
           };
-          const { samples } = await timeAlternating(
-            gpu,
-            [recordDense, () => sparseAttention(q, k, v, ix).dispose(), () => buildIndex(q, k, sp).dispose()],
-            config.warmup,
-            config.repeats,
-          );
+          const samples = config.timing
+            ? (
+                await timeAlternating(
+                  gpu,
+                  [
+                    recordDense,
+                    () => sparseAttention(q, k, v, ix).dispose(),
+                    () => buildIndex(q, k, sp).dispose(),
+                  ],
+                  config.warmup,
+                  config.repeats,
+                )
+              ).samples
+            : [[0], [0], [0]];
           summary.patterns.push({
             label,
             type: sp.type,

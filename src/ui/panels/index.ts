@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'react';
 import { ApproximationPanel } from './ApproximationPanel';
+import { KvProjectionPanel, SparseAttentionPanel } from './AttentionPanel';
 import { BindingPanel } from './BindingPanel';
 import type { PanelProps } from './common';
 import { SketchPanel } from './SketchPanel';
@@ -16,4 +17,6 @@ export const PANELS: Record<string, ComponentType<PanelProps>> = {
   speedup: SpeedupPanel,
   sketch: SketchPanel,
   binding: BindingPanel,
+  'sparse-attention': SparseAttentionPanel,
+  'kv-projection': KvProjectionPanel,
 };

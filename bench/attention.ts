@@ -1,0 +1,297 @@
+/**
+ * Attention benches (src/attention), D = 64, N = 1024 / 2048 / 4096, 1 and 8 heads, seeded
+ * synthetic heads (src/attention/synthetic.ts):
+ *   attention-fwd  fused causal forward vs the 3-pass baseline (QKᵀ GEMM, masked softmax, PV GEMM);
+ *   attention-bwd  forward + backward: fused (dQ, dK, dV recomputing P) vs the 3-pass ops' autograd;
+ *   attention-sparse  each pattern at ≈10% and ≈3% target density vs the fused dense forward:
+ *                  `<type> kernel` (index built once, kernel only), `<type> index` (index build only)
+ *                  and `<type> index+kernel`; the achieved density and recall are in the note.
+ * Every bench checks sampled output rows against f64 attention before it is timed. The 3-pass
+ * baseline needs heads × N × N floats three times over: it is left out at 8 heads × 4096.
+ * Flops: 4·d per computed (query, key) entry (QKᵀ and PV), causal half for fused and sparse, the
+ * full N × N for the 3-pass GEMMs.
+ */
+import { attention3Pass, causalAttention, fusedForward } from '../src/attention/fused';
+import type { SparsePattern } from '../src/attention/patterns';
+import { buildIndex } from '../src/attention/patterns';
+import { indexQuality, sparseAttention } from '../src/attention/sparse';
+import { syntheticHeads } from '../src/attention/synthetic';
+import { registerBench } from '../src/bench/registry';
+import type { Gpu } from '../src/gpu/device';
+import { Tensor, tidy } from '../src/tensor/tensor';
+
+const D = 64;
+const SIZES = [1024, 2048, 4096];
+const HEADS = [1, 8];
+const DENSITIES = [0.1, 0.03];
+
+interface Inputs {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  data: ReturnType<typeof syntheticHeads>;
+  dispose(): void;
+}
+
+function inputs(gpu: Gpu, h: number, n: number, seed: number, grad = false): Inputs {
+  const data = syntheticHeads(h, n, D, seed);
+  const [q, k, v] = [data.q, data.k, data.v].map((x) => Tensor.fromArray(gpu, x, [h, n, D]).trainable(grad));
+  return {
+    q,
+    k,
+    v,
+    data,
+    dispose() {
+      for (const t of [q, k, v]) t.dispose();
+    },
+  };
+}
+
+/** Rows (head 0) checked against f64 attention: first, last and a few between. */
+const checkRows = (n: number) => [0, 1, Math.floor(n / 3), Math.floor(n / 2), n - 2, n - 1];
+
+/** f64 causal attention of one row of head 0, restricted to `keep` when given. */
+function refRow(x: Inputs, n: number, i: number, keep?: (j: number) => boolean): Float64Array {
+  const { q, k, v } = x.data;
+  const s = new Float64Array(i + 1);
+  let m = -Infinity;
+  for (let j = 0; j <= i; j++) {
+    if (keep && !keep(j)) {
+      s[j] = -Infinity;
+      continue;
+    }
+    let dot = 0;
+    for (let c = 0; c < D; c++) dot += q[i * D + c] * k[j * D + c];
+    s[j] = dot / Math.sqrt(D);
+    m = Math.max(m, s[j]);
+  }
+  let l = 0;
+  for (let j = 0; j <= i; j++) if (s[j] > -Infinity) l += Math.exp(s[j] - m);
+  const o = new Float64Array(D);
+  for (let j = 0; j <= i; j++) {
+    if (s[j] === -Infinity) continue;
+    const p = Math.exp(s[j] - m) / l;
+    for (let c = 0; c < D; c++) o[c] += p * v[j * D + c];
+  }
+  void n;
+  return o;
+}
+
+async function checkOutput(
+  out: Tensor,
+  x: Inputs,
+  n: number,
+  keep?: (i: number) => (j: number) => boolean,
+): Promise<number> {
+  const got = await out.read();
+  let err = 0;
+  let scale = 0;
+  for (const i of checkRows(n)) {
+    const want = refRow(x, n, i, keep?.(i));
+    for (let c = 0; c < D; c++) {
+      err = Math.max(err, Math.abs(got[i * D + c] - want[c]));
+      scale = Math.max(scale, Math.abs(want[c]));
+    }
+  }
+  const rel = err / (1 + scale);
+  if (!(rel < 1e-4)) throw new Error(`attention output differs from f64 on sampled rows: ${rel}`);
+  return rel;
+}
+
+const causalFlops = (h: number, n: number) => h * ((n * (n + 1)) / 2) * 4 * D;
+
+for (const n of SIZES)
+  for (const h of HEADS) {
+    const big = h * n * n * 4 * 3 > 2 ** 30;
+    const shape = `h${h} n${n} d${D}`;
+    const quick = !(h === 8 && n === 4096);
+    registerBench({
+      group: 'attention-fwd',
+      name: 'fused',
+      shape,
+      flops: causalFlops(h, n),
+      baseline: big ? undefined : '3-pass',
+      quick,
+      async setup({ gpu }) {
+        const x = inputs(gpu, h, n, 1);
+        const run = () => {
+          const r = fusedForward(x.q, x.k, x.v);
+          r.lse.dispose();
+          return r.out;
+        };
+        const first = run();
+        const err = await checkOutput(first, x, n);
+        first.dispose();
+        return { check: async () => err, run: () => run().dispose(), dispose: x.dispose };
+      },
+    });
+    if (!big)
+      registerBench({
+        group: 'attention-fwd',
+        name: '3-pass',
+        shape,
+        flops: h * n * n * 4 * D,
+        quick,
+        async setup({ gpu }) {
+          const x = inputs(gpu, h, n, 1);
+          const first = tidy(() => attention3Pass(x.q, x.k, x.v));
+          const err = await checkOutput(first, x, n);
+          first.dispose();
+          return {
+            check: async () => err,
+            run: () => tidy(() => void attention3Pass(x.q, x.k, x.v)),
+            dispose: x.dispose,
+          };
+        },
+      });
+    for (const [name, fn] of [
+      ['fused', causalAttention],
+      ['3-pass', attention3Pass],
+    ] as const) {
+      if (big && name === '3-pass') continue;
+      registerBench({
+        group: 'attention-bwd',
+        name,
+        shape,
+        flops: name === 'fused' ? causalFlops(h, n) * 3 : h * n * n * 4 * D * 3,
+        baseline: big || name === '3-pass' ? undefined : '3-pass',
+        quick,
+        async setup({ gpu, rng }) {
+          const x = inputs(gpu, h, n, 1, true);
+          const g = Tensor.randn(gpu, [h, n, D], rng);
+          const step = () => {
+            tidy(() => fn(x.q, x.k, x.v).backward(g));
+            for (const t of [x.q, x.k, x.v]) {
+              t.grad?.dispose();
+              t.grad = null;
+            }
+          };
+          // Check: the fused and 3-pass dV agree on sampled rows (both against the forward's oracle above).
+          tidy(() => fn(x.q, x.k, x.v).backward(g));
+          const dv = await x.v.grad!.read();
+          for (const t of [x.q, x.k, x.v]) {
+            t.grad?.dispose();
+            t.grad = null;
+          }
+          const gd = await g.read();
+          // dV of the last row's key = P[n−1, n−1] · dO[n−1] (only the last query sees the last key).
+          const i = n - 1;
+          const { q, k } = x.data;
+          let m = -Infinity;
+          const s = new Float64Array(n);
+          for (let j = 0; j <= i; j++) {
+            let dot = 0;
+            for (let c = 0; c < D; c++) dot += q[i * D + c] * k[j * D + c];
+            s[j] = dot / Math.sqrt(D);
+            m = Math.max(m, s[j]);
+          }
+          let l = 0;
+          for (let j = 0; j <= i; j++) l += Math.exp(s[j] - m);
+          const p = Math.exp(s[i] - m) / l;
+          let err = 0;
+          let scale = 0;
+          for (let c = 0; c < D; c++) {
+            err = Math.max(err, Math.abs(dv[i * D + c] - p * gd[i * D + c]));
+            scale = Math.max(scale, Math.abs(p * gd[i * D + c]));
+          }
+          const rel = err / (1 + scale);
+          if (!(rel < 1e-4)) throw new Error(`dV of the last key differs from f64: ${rel}`);
+          return {
+            check: async () => rel,
+            run: step,
+            dispose() {
+              x.dispose();
+              g.dispose();
+            },
+          };
+        },
+      });
+    }
+
+    for (const target of DENSITIES) {
+      const sparseShape = `${shape} ≈${Math.round(target * 100)}%`;
+      const rows = Math.ceil(n / 64);
+      const patterns: SparsePattern[] = [
+        { type: 'a-shape', init: 4, local: Math.max(1, Math.round((target * n) / 2 - 32)) },
+        {
+          type: 'vertical-slash',
+          vertical: Math.max(8, Math.round((target * n) / 4)),
+          slash: Math.max(8, Math.round((target * n) / 512)),
+        },
+        { type: 'block-sparse', topk: Math.max(1, Math.round((target * rows) / 2)) },
+      ];
+      registerBench({
+        group: 'attention-sparse',
+        name: 'fused dense',
+        shape: sparseShape,
+        flops: causalFlops(h, n),
+        quick,
+        async setup({ gpu }) {
+          const x = inputs(gpu, h, n, 1);
+          const run = () => {
+            const r = fusedForward(x.q, x.k, x.v);
+            r.lse.dispose();
+            return r.out;
+          };
+          const first = run();
+          const err = await checkOutput(first, x, n);
+          first.dispose();
+          return { check: async () => err, run: () => run().dispose(), dispose: x.dispose };
+        },
+      });
+      for (const p of patterns) {
+        const label = p.type;
+        const quality = { density: 0, recall: 0 };
+        for (const part of ['kernel', 'index', 'index+kernel'] as const) {
+          const spec = {
+            group: 'attention-sparse',
+            name: `${label} ${part}`,
+            note: '',
+            shape: sparseShape,
+            baseline: 'fused dense',
+            quick,
+            async setup({ gpu }: { gpu: Gpu }) {
+              const x = inputs(gpu, h, n, 1);
+              const ix = buildIndex(x.q, x.k, p);
+              const qual = await indexQuality(x.q, x.k, ix);
+              quality.density = qual.density.reduce((a, b) => a + b, 0) / h;
+              quality.recall = qual.recall.reduce((a, b) => a + b, 0) / h;
+              spec.note = `${JSON.stringify(p)} density ${quality.density.toFixed(4)} recall ${quality.recall.toFixed(4)}`;
+              const head0 = (await ix.read())[0];
+              const first = sparseAttention(x.q, x.k, x.v, ix);
+              const err = await checkOutput(first, x, n, (i) => {
+                const b = Math.floor(i / 64);
+                const keys = new Set<number>();
+                for (let t = 0; t < head0.blockCount[b]; t++)
+                  for (let j = head0.blockOffset[b * head0.nnzS + t], e = j + 64; j < e; j++) keys.add(j);
+                for (let c = 0; c < head0.columnCount[b]; c++)
+                  keys.add(head0.columnIndex[b * head0.nnzV + c]);
+                return (j) => keys.has(j);
+              });
+              first.dispose();
+              const run =
+                part === 'kernel'
+                  ? () => sparseAttention(x.q, x.k, x.v, ix).dispose()
+                  : part === 'index'
+                    ? () => buildIndex(x.q, x.k, p).dispose()
+                    : () => {
+                        const j = buildIndex(x.q, x.k, p);
+                        sparseAttention(x.q, x.k, x.v, j).dispose();
+                        j.dispose();
+                      };
+              return {
+                check: async () => err,
+                run,
+                flops: part === 'index' ? 0 : causalFlops(h, n) * quality.density,
+                dispose() {
+                  ix.dispose();
+                  x.dispose();
+                },
+              };
+            },
+          };
+          registerBench(spec);
+        }
+      }
+    }
+  }
