@@ -7,7 +7,6 @@
  * spec, so moving one slider recomputes one method. Returns plain arrays only.
  */
 import { loadMatrix } from '../data/sources';
-import type { MatrixSourceInput } from '../data/sources.schema';
 import { checkSpec } from '../experiments/approximation.schema';
 import { difference, downsample, frobenius } from '../experiments/measure';
 import type { Gpu } from '../gpu/device';
@@ -16,48 +15,15 @@ import { familyOf } from '../structured/registry';
 import { FamilySpec, specLabel } from '../structured/specs';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
+import {
+  LIVE_MAX_SIDE,
+  type LiveHeatmap,
+  type LiveMethod,
+  type LiveRequest,
+  type LiveResult,
+} from './live-protocol';
 
-/** Largest side the live path accepts (one Jacobi SVD per matrix must stay interactive). */
-export const LIVE_MAX_SIDE = 256;
-
-export interface LiveRequest {
-  matrix: MatrixSourceInput;
-  seed: number;
-  /** Family specs ({family, rank | blocks | density, …}). */
-  methods: Array<{ family: string } & Record<string, unknown>>;
-  /** Index into methods whose W / Ŵ / |W − Ŵ| heatmaps to return. */
-  focus: number;
-  /** Side of the returned heatmaps (block means), default 32. */
-  heatmapSide?: number;
-  bytes?: Uint8Array;
-}
-
-export interface LiveMethod {
-  label: string;
-  family: string;
-  params: number;
-  relFrobError: number;
-  /** Problem with this method's spec for this matrix (then the figures are NaN). */
-  error?: string;
-}
-
-export interface LiveHeatmap {
-  rows: number;
-  cols: number;
-  values: number[];
-}
-
-export interface LiveResult {
-  rows: number;
-  cols: number;
-  name: string;
-  /** Singular values of W, descending. */
-  spectrum: number[];
-  methods: LiveMethod[];
-  heatmaps: { W: LiveHeatmap; approx: LiveHeatmap; diff: LiveHeatmap } | null;
-  /** Milliseconds spent in the engine for this request. */
-  ms: number;
-}
+export { LIVE_MAX_SIDE, type LiveHeatmap, type LiveMethod, type LiveRequest, type LiveResult };
 
 interface MatrixEntry {
   key: string;

@@ -3,7 +3,7 @@
  * test hook, and the live path with coalescing (at most one live request in flight plus the latest
  * pending one; older pending positions are dropped, so the latest slider position wins).
  */
-import type { LiveRequest, LiveResult } from '../runtime/live';
+import type { LiveRequest, LiveResult } from '../runtime/live-protocol';
 import type { FromWorker, ToWorker } from '../runtime/protocol';
 
 /** Sends live requests one at a time; while one is out, only the newest waiting one is kept. */

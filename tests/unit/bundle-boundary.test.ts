@@ -21,7 +21,8 @@ const ALLOWED: RegExp[] = [
   /^src\/.*[./]schema\.ts$/, // <name>.schema.ts and schema.ts files: zod only
   /^src\/experiments\/(envelope|kind-schemas)\.ts$/,
   /^src\/structured\/(specs|types|[\w-]+\.spec)\.ts$/,
-  /^src\/data\/(images|types|corpus-names)\.ts$/,
+  // the .npy / safetensors codecs are GPU-free parsers: the page reads a dropped file's shape with them
+  /^src\/data\/(images|types|corpus-names|npy|safetensors)\.ts$/,
   /^src\/runtime\/family-info\.ts$/,
   /^src\/.*\.json$/, // data (a bundled sample)
 ];

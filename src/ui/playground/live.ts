@@ -1,5 +1,5 @@
 /** Live recompute (approximation ≤ 256 × 256): the request a config gives, and its answers. */
-import { LIVE_MAX_SIDE, type LiveRequest, type LiveResult } from '../../runtime/live';
+import { LIVE_MAX_SIDE, type LiveRequest, type LiveResult } from '../../runtime/live-protocol';
 import type { Config, Ctx, DroppedMatrix, Spec } from './types';
 
 /** Either the live request for a config, or why the live path does not apply (null: not approximation). */

@@ -1,7 +1,7 @@
 /** The playground store's state and actions (shared by its slices). */
 import type { ExperimentResult } from '../../experiments/schema';
 import type { AdapterSummary } from '../../gpu/device';
-import type { LiveResult } from '../../runtime/live';
+import type { LiveResult } from '../../runtime/live-protocol';
 import type { HistoryEntry } from '../history';
 import type { ResultView } from '../results';
 
