@@ -23,7 +23,7 @@ const ALLOWED: RegExp[] = [
   /^src\/structured\/(specs|types|[\w-]+\.spec)\.ts$/,
   // the .npy / safetensors codecs are GPU-free parsers: the page reads a dropped file's shape with them
   /^src\/data\/(images|types|corpus-names|npy|safetensors)\.ts$/,
-  /^src\/runtime\/family-info\.ts$/,
+  /^src\/runtime\/(family-info|live-protocol)\.ts$/,
   /^src\/.*\.json$/, // data (a bundled sample)
 ];
 
