@@ -11,6 +11,7 @@ import { initTf } from './tf';
 import './gemm';
 import './fwht';
 import './attention';
+import './training';
 
 // Every bench/families-*.ts registers its family's benches; one that fails to load is reported
 // and the others still run.

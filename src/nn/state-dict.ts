@@ -4,6 +4,7 @@
  * stays valid) and rejects missing, unexpected or mis-shaped tensors by name, changing nothing.
  */
 import { readSafetensorsAll, writeSafetensors } from '../data/safetensors';
+import { Linear } from './linear';
 import type { Module } from './module';
 
 export type StateDict = Record<string, { shape: number[]; data: Float32Array }>;
@@ -13,6 +14,22 @@ export async function stateDict(m: Module): Promise<StateDict> {
   for (const p of m.namedParameters())
     out[p.name] = { shape: [...p.tensor.shape], data: await p.tensor.read() };
   return out;
+}
+
+/**
+ * The state dict with every structured Linear replaced by its dense W (`<path>.weight`, out × in):
+ * what a dense-only consumer (the f64 reference forward, a dense export) reads.
+ */
+export async function denseStateDict(m: Module): Promise<StateDict> {
+  const sd = await stateDict(m);
+  for (const { name: path, module: mod } of m.namedModules()) {
+    if (!(mod instanceof Linear) || !mod.structured) continue;
+    for (const k of Object.keys(sd)) if (k.startsWith(`${path}.weight.`)) delete sd[k];
+    const W = mod.structured.toDense();
+    sd[`${path}.weight`] = { shape: [...W.shape], data: await W.read() };
+    W.dispose();
+  }
+  return sd;
 }
 
 export function loadStateDict(m: Module, sd: StateDict): void {

@@ -26,9 +26,9 @@ export function weightParams(spec: WeightSpec, out: number, inp: number): number
 
 export const TransformerSpec = z.object({
   layers: z.number().int().min(1).max(MAX_LAYERS).default(2),
-  dModel: z.number().int().min(2).max(MAX_D_MODEL).default(64),
-  heads: z.number().int().min(1).max(64).default(4),
-  context: z.number().int().min(2).max(MAX_CONTEXT).default(32),
+  dModel: z.number().int().min(2).max(MAX_D_MODEL).default(32),
+  heads: z.number().int().min(1).max(64).default(2),
+  context: z.number().int().min(2).max(MAX_CONTEXT).default(16),
   /** MLP in each block (d → 4d → d, GELU); false = the reduced "no MLP" form. */
   mlp: z.boolean().default(true),
   /** standard: W_q, W_k, W_v, W_o; collapsed: one W_qk and one W_vo (d × d) per head; symmetric: W_qk symmetric. */

@@ -1,0 +1,71 @@
+/**
+ * `npm run pretrain` (vite.pretrain.config.ts → dist-pretrain/pretrain.mjs): trains the base
+ * recipe (src/nn/recipe.ts) on Dawn and writes public/models/<name>.safetensors + <name>.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BASE_RECIPE, runRecipe } from '../nn/recipe';
+import { stateDict, stateDictToSafetensors } from '../nn/state-dict';
+import { createNodeGpu } from './node-gpu';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--steps');
+  // --steps N: a trial run of the first N steps (the recorded recipe is always the full one).
+  const r = at >= 0 ? { ...BASE_RECIPE, steps: Number(args.splice(at, 2)[1]) } : BASE_RECIPE;
+  const out = resolve(args[0] ?? 'public/models');
+  const gpu = await createNodeGpu();
+  const t0 = performance.now();
+  const run = await runRecipe(gpu, r, r.steps, (s, l) => {
+    if (s % 20 === 0 || s === r.steps) process.stderr.write(`step ${s}/${r.steps} loss ${l.toFixed(4)}\n`);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const sd = await stateDict(run.model);
+  const info = {
+    name: r.name,
+    architecture: {
+      kind: 'tiny-char-transformer',
+      vocab: run.vocab.length,
+      ...r.spec,
+      linear: { family: 'dense' },
+    },
+    vocab: run.vocab,
+    corpus: r.corpus,
+    valFraction: r.valFraction,
+    seed: r.seed,
+    steps: r.steps,
+    batch: r.batch,
+    clip: r.clip,
+    optimizer: r.optimizer,
+    schedule: r.schedule,
+    evalWindows: r.evalWindows,
+    params: run.model.numParams(),
+    finalLoss: run.losses[run.losses.length - 1],
+    finalValLoss: run.valLoss,
+    losses: run.losses,
+    adapter: {
+      architecture: gpu.info.architecture,
+      vendor: gpu.info.vendor,
+      isFallbackAdapter: gpu.info.isFallbackAdapter,
+    },
+    trainingSeconds: Math.round(seconds),
+    command: 'npm run pretrain',
+  };
+  const bytes = stateDictToSafetensors(sd, { format: 'pt', name: r.name, recipe: 'src/nn/recipe.ts' });
+  mkdirSync(out, { recursive: true });
+  writeFileSync(resolve(out, `${r.name}.safetensors`), bytes);
+  writeFileSync(resolve(out, `${r.name}.json`), `${JSON.stringify(info, null, 2)}\n`);
+  process.stderr.write(
+    `wrote ${out}/${r.name}.safetensors (${bytes.length} bytes) and ${r.name}.json: val loss ${run.valLoss.toFixed(4)} in ${seconds.toFixed(0)} s\n`,
+  );
+  run.model.dispose();
+  gpu.destroy();
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
