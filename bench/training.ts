@@ -26,6 +26,7 @@ import { TransformerSpec } from '../src/nn/transformer.schema';
 import { transformerLossRef } from '../src/reference/transformer';
 import { noGrad } from '../src/tensor/autograd';
 import { tidy } from '../src/tensor/tensor';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { tf, tfSubmit } from './tf';
 import '../src/structured';
 

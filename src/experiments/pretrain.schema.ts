@@ -221,5 +221,5 @@ export const pretrainSchema = defineKindSchema({
   summary: PretrainSummary,
   check: checkPretrain,
   timingFields: ['msPerStep', 'tokensPerSecond'],
-  timingSeries: [],
+  timingSeries: ['tokensPerSecond/'],
 });

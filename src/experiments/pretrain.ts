@@ -71,6 +71,16 @@ async function* run(c: PretrainConfig, ctx: KindContext): AsyncGenerator<KindEve
         }
         if (s > 0) times.push(performance.now() - t0);
         yield { type: 'metric', series: `loss/${m.label}`, step: s + 1, value: loss };
+        if (times.length > 0 && ((s + 1) % 5 === 0 || s === c.steps - 1)) {
+          const recent = times.slice(-5);
+          const ms = recent.reduce((a, b) => a + b, 0) / recent.length;
+          yield {
+            type: 'metric',
+            series: `tokensPerSecond/${m.label}`,
+            step: s + 1,
+            value: (c.batch * T * 1000) / ms,
+          };
+        }
         const last = s === c.steps - 1;
         if ((s + 1) % c.evalEvery === 0 || last) {
           valLoss = await evaluate(model, evalSet);

@@ -6,6 +6,7 @@ import { useId } from 'react';
 import { blockValues, monarchDefaultBlocks, nmPairs } from '../control-values';
 import { type Config, type Spec, usePlayground } from '../playground';
 import { familyName } from '../plots/conventions';
+import { PretrainControls } from './PretrainControls';
 import { SliderField } from './SliderField';
 
 const GENERATORS = ['lowrank-noise', 'gaussian', 'orthogonal'] as const;
@@ -271,6 +272,8 @@ export function ExperimentControls() {
     <div className="experiment-controls">
       {config.kind === 'approximation' ? (
         <ApproximationControls config={config} />
+      ) : config.kind === 'pretrain' ? (
+        <PretrainControls config={config} />
       ) : (
         <SizeListControls config={config} />
       )}

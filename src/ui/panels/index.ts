@@ -7,6 +7,7 @@ import { ApproximationPanel } from './ApproximationPanel';
 import { KvProjectionPanel, SparseAttentionPanel } from './AttentionPanel';
 import { BindingPanel } from './BindingPanel';
 import type { PanelProps } from './common';
+import { PretrainPanel } from './PretrainPanel';
 import { SketchPanel } from './SketchPanel';
 import { SpectrumPanel } from './SpectrumPanel';
 import { SpeedupPanel } from './SpeedupPanel';
@@ -15,6 +16,7 @@ export const PANELS: Record<string, ComponentType<PanelProps>> = {
   approximation: ApproximationPanel,
   spectrum: SpectrumPanel,
   speedup: SpeedupPanel,
+  pretrain: PretrainPanel,
   sketch: SketchPanel,
   binding: BindingPanel,
   'sparse-attention': SparseAttentionPanel,

@@ -1,0 +1,133 @@
+/**
+ * The training view (kind `pretrain`): training and validation loss per model, updated live from
+ * the streamed `loss/<label>` / `valLoss/<label>` metrics; tokens/s and steps/s from the streamed
+ * `tokensPerSecond/<label>`; the summary table (params, final losses, ms/step, the last text
+ * sample) as models finish. A compared run from history overlays dashed.
+ */
+import type { Data } from 'plotly.js-dist-min';
+import { useMemo } from 'react';
+import type { PretrainSummary } from '../../experiments/pretrain.schema';
+import { COMPARED, chartTitle, familyColour, linearAxis } from '../plots/conventions';
+import { Plot } from '../plots/Plot';
+import type { ResultView } from '../results';
+import { fmt, type PanelProps, useLayout } from './common';
+
+type Model = PretrainSummary['models'][number];
+
+/** Labels in stream order and the family of each (from the config's models, in the same order). */
+function modelsOf(view: ResultView): Array<{ label: string; family: string }> {
+  const labels = Object.keys(view.series)
+    .filter((k) => k.startsWith('loss/'))
+    .map((k) => k.slice(5));
+  const cfg = (view.config.models as Array<{ family?: string; linear?: { family: string } }>) ?? [];
+  return labels.map((label, i) => ({ label, family: cfg[i]?.family ?? cfg[i]?.linear?.family ?? 'dense' }));
+}
+
+function traces(view: ResultView, dash: boolean): Data[] {
+  const out: Data[] = [];
+  for (const { label, family } of modelsOf(view)) {
+    const colour = familyColour(family);
+    const name = dash ? `${label}${COMPARED.suffix}` : label;
+    const train = view.series[`loss/${label}`] ?? [];
+    const val = view.series[`valLoss/${label}`] ?? [];
+    out.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: train.map((p) => p.step),
+      y: train.map((p) => p.value),
+      name: `${name} train`,
+      legendgroup: label,
+      line: { color: colour, width: 1.5, dash: dash ? COMPARED.dash : 'solid' },
+      opacity: dash ? COMPARED.opacity : 1,
+    } as Data);
+    out.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      x: val.map((p) => p.step),
+      y: val.map((p) => p.value),
+      name: `${name} validation`,
+      legendgroup: label,
+      line: { color: colour, width: 2, dash: 'dot' },
+      marker: { size: 6, symbol: 'diamond' },
+      opacity: dash ? COMPARED.opacity : 1,
+    } as Data);
+  }
+  return out;
+}
+
+export function PretrainPanel({ view, compare }: PanelProps) {
+  const summary = view.summary as PretrainSummary | null;
+  const done = (summary?.models ?? []) as Model[];
+  const data = useMemo(
+    () => [...traces(view, false), ...(compare ? traces(compare, true) : [])],
+    [view, compare],
+  );
+  const models = modelsOf(view);
+  const current = models[models.length - 1];
+  const steps = current ? (view.series[`loss/${current.label}`]?.length ?? 0) : 0;
+  const tps = current ? view.series[`tokensPerSecond/${current.label}`] : undefined;
+  const tokensPerSecond = tps?.length ? tps[tps.length - 1].value : null;
+  const cfg = view.config as { batch?: number; model?: { context?: number }; steps?: number };
+  const tokensPerStep = (cfg.batch ?? 8) * (cfg.model?.context ?? 16);
+  const layout = useLayout({
+    title: chartTitle('Cross-entropy loss (nats per character)'),
+    xaxis: linearAxis('optimizer step'),
+    yaxis: linearAxis('loss (nats)'),
+  });
+  return (
+    <section className="panel result-panel" aria-labelledby="pretrain-title" data-testid="panel-pretrain">
+      <h2 id="pretrain-title">Training</h2>
+      <p className="small" data-testid="train-progress">
+        {current ? (
+          <>
+            <strong>{current.label}</strong>: step <span data-testid="train-step">{steps}</span> of{' '}
+            {cfg.steps ?? '?'}
+            {tokensPerSecond !== null
+              ? ` · ${fmt(tokensPerSecond / tokensPerStep, 3)} steps/s · ${fmt(tokensPerSecond, 3)} tokens/s`
+              : ''}
+          </>
+        ) : (
+          'Waiting for the first step…'
+        )}
+      </p>
+      <Plot
+        testId="plot-loss"
+        label="Training and validation loss per model against the optimizer step"
+        fileName="pretrain-loss"
+        data={data}
+        layout={layout}
+        revision={`${view.id}-${steps}-${models.length}`}
+      />
+      {done.length ? (
+        <table className="result-table">
+          <thead>
+            <tr>
+              <th>model</th>
+              <th>params</th>
+              <th>final loss</th>
+              <th>final val loss</th>
+              <th>ms / step</th>
+              <th>tokens / s</th>
+              <th>sample</th>
+            </tr>
+          </thead>
+          <tbody>
+            {done.map((m) => (
+              <tr key={m.label} data-testid="pretrain-row">
+                <td>{m.label}</td>
+                <td>{m.params}</td>
+                <td>{fmt(m.finalLoss)}</td>
+                <td>{fmt(m.finalValLoss)}</td>
+                <td>{fmt(m.msPerStep, 3)}</td>
+                <td>{fmt(m.tokensPerSecond, 3)}</td>
+                <td>
+                  <code className="sample">{m.sample ?? ''}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
