@@ -24,13 +24,13 @@ const TRAIN = {
 };
 
 test('training view: the loss curve updates live before the run ends; Stop keeps it', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(420_000);
   await page.goto(`./?p=train${hashOf(TRAIN)}`);
   await expect(page.getByTestId('panel-pretrain')).toBeVisible({ timeout: 60_000 });
   const step = page.getByTestId('train-step');
   // Two different step counts seen while the run is still running: the curve grows live.
   await expect
-    .poll(async () => Number(await step.textContent().catch(() => '0')), { timeout: 120_000 })
+    .poll(async () => Number(await step.textContent().catch(() => '0')), { timeout: 300_000 })
     .toBeGreaterThan(1);
   const first = Number(await step.textContent());
   const firstRev = await page.getByTestId('plot-loss').getAttribute('data-rendered');
