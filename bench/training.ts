@@ -14,7 +14,7 @@
 
 import { type BenchSpec, registerBench } from '../src/bench/registry';
 import { Batcher, loadTextDataset } from '../src/data/text';
-import { budgetSpec } from '../src/experiments/pretrain';
+import { budgetSpec } from '../src/experiments/pretrain.schema';
 import type { Gpu } from '../src/gpu/device';
 import type { WeightSpec } from '../src/nn/linear';
 import { crossEntropy } from '../src/nn/loss';
