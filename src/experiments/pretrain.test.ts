@@ -66,7 +66,8 @@ describe('pretrain', () => {
     expect(s.models[1].params).toBeLessThan(s.models[0].params);
     const b = await runToResult(TINY, { gpu, env: { runtime: 'node' } });
     // Loss curves bit-identical; the tokensPerSecond series are timings (timingSeries).
-    const curves = (r: typeof a) => Object.entries(r.series).filter(([k]) => !k.startsWith('tokensPerSecond/'));
+    const curves = (r: typeof a) =>
+      Object.entries(r.series).filter(([k]) => !k.startsWith('tokensPerSecond/'));
     expect(curves(b)).toEqual(curves(a));
     expect(curves(a).length).toBe(4);
   }, 120_000);
