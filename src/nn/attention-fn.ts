@@ -1,11 +1,13 @@
 /**
- * Causal multi-head attention as ONE function, so a fused kernel can replace it in one place
- * (the attention issue). Today it is composed from src/tensor ops:
+ * Causal multi-head attention as ONE function. Per head it runs the fused causal kernel of
+ * src/attention/fused.ts when the head dims allow (q, k, v head dims equal, a multiple of 4, ≤ 128),
+ * else the composition from src/tensor ops:
  *   per head h: q_h = q·S_hᵀ (S_h [dh, d] selects the head's columns, a constant GEMM),
  *   P = softmax(q_h·k_hᵀ·scale + M) with M the causal mask (−1e9 above the diagonal),
  *   y += (P·v_h)·S_h (back into the head's columns).
  * Every step is a differentiable op, so the backward comes from the ops.
  */
+import { causalAttention as fusedAttention, MAX_HEAD_DIM } from '../attention/fused';
 import { add, matmul, softmax } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 
@@ -98,8 +100,14 @@ export function causalAttention(
     const qh = (one ? q2 : matmul(q2, Sq, { transB: true })).reshape([B, T, dk]);
     const kh = (one ? k2 : matmul(k2, Sq, { transB: true })).reshape([B, T, dk]);
     const vh = (one ? v2 : matmul(v2, Sv, { transB: true })).reshape([B, T, dv / heads]);
-    const p = softmax(add(matmul(qh, kh, { transB: true, alpha: s }), mask));
-    const yh = matmul(p, vh).reshape([B * T, dv / heads]);
+    // The fused kernel (src/attention/fused.ts: no T × T buffer, its own backward) when the head
+    // dims allow it (equal for q and v, a multiple of 4, ≤ 128); else the composed ops.
+    const fused = dk === dv / heads && dk % 4 === 0 && dk <= MAX_HEAD_DIM;
+    const yh = (
+      fused
+        ? fusedAttention(qh, kh, vh, { scale: s })
+        : matmul(softmax(add(matmul(qh, kh, { transB: true, alpha: s }), mask)), vh)
+    ).reshape([B * T, dv / heads]);
     const placed = one ? yh : matmul(yh, Sv);
     out = out ? add(out, placed) : placed;
   }
