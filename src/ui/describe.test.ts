@@ -30,6 +30,12 @@ describe('describeConfig', () => {
 describe('staleness', () => {
   it('is empty when the controls agree (names aside) and names what differs otherwise', () => {
     expect(staleness({ ...approx, name: 'x' }, approx)).toEqual([]);
+    // The result spells out the defaults the engine filled in; the controls leave them unset.
+    const filled = {
+      ...approx,
+      methods: [{ family: 'lowrank', rank: 8, method: 'auto' }, approx.methods[1]],
+    };
+    expect(staleness(filled, approx)).toEqual([]);
     const moved = { ...approx, methods: [{ family: 'lowrank', rank: 30 }, approx.methods[1]] };
     expect(staleness(approx, moved)).toEqual(['Low rank rank = 8 (controls: 30)']);
     expect(staleness(approx, { kind: 'spectrum', seed: 1 })).toEqual([

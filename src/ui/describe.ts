@@ -96,7 +96,8 @@ export function staleness(resultConfig: Obj, current: Obj, limit = 3): string[] 
   flatten(withoutName(current), '', b);
   const out: string[] = [];
   for (const key of new Set([...a.keys(), ...b.keys()])) {
-    if (a.get(key) === b.get(key)) continue;
+    // A field the controls leave unset is the engine's default, which the result spells out.
+    if (a.get(key) === b.get(key) || !b.has(key)) continue;
     out.push(`${pathName(key, resultConfig)} = ${show(a.get(key))} (controls: ${show(b.get(key))})`);
   }
   if (out.length > limit) return [...out.slice(0, limit), `${out.length - limit} more`];

@@ -126,7 +126,7 @@ function summarise(label: string, xs: Array<Record<string, number>>): string {
     const s = xs.map((x) => x[k]).sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor(p * s.length))];
   };
-  const part = (k: string) => `${k} p50 ${pct(k, 0.5).toFixed(1)} / p95 ${pct(k, 0.95).toFixed(1)} ms`;
+  const part = (k: string) => `p50 ${pct(k, 0.5).toFixed(1)} / p95 ${pct(k, 0.95).toFixed(1)} ms`;
   return `${label} over ${xs.length} moves (SwiftShader): slider → plot ${part('total')}; of which worker round trip ${part('roundTrip')} (engine ${part('engine')}), React + Plotly redraw ${part('render')}`;
 }
 

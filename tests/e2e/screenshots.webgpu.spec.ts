@@ -22,8 +22,11 @@ async function runPreset(page: Page, presetLabel: RegExp) {
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', {
     timeout: 240_000,
   });
-  // Let Plotly finish every chart.
-  await page.waitForTimeout(500);
+  // Every chart drawn (Plotly loads on first use: seconds on a busy CPU).
+  const plots = page.locator('main figure.plot');
+  for (let i = 0; i < (await plots.count()); i++)
+    await expect(plots.nth(i)).toHaveAttribute('data-rendered', /.+/, { timeout: 120_000 });
+  await page.waitForTimeout(300);
 }
 
 test.beforeAll(() => mkdirSync(OUT, { recursive: true }));

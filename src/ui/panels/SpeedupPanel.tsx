@@ -95,7 +95,7 @@ export function SpeedupPanel({ view, compare }: PanelProps) {
             <tr key={`${k.label}-${k.n}-${k.batch}`} data-testid="speedup-row">
               <td>
                 <span className="swatch" style={{ background: familyColour(k.family) }} aria-hidden="true" />{' '}
-                {k.label}
+                {kernelName(k)}
               </td>
               <td>{k.n}</td>
               <td>{k.batch}</td>

@@ -112,18 +112,21 @@ export function Heatmap({
   const m = matrix ?? { rows, cols };
   const g = heatmapGeometry(m, { rows, cols });
   const blocks = m.rows !== rows || m.cols !== cols;
-  const data = useMemo<Data[]>(() => {
-    const z: number[][] = [];
-    for (let i = 0; i < rows; i++) z.push(values.slice(i * cols, (i + 1) * cols));
-    // Hover names the matrix rows / columns a cell covers (a block mean when the matrix is larger).
+  // Hover names the matrix rows / columns a cell covers (a block mean when the matrix is larger);
+  // built once per shape, not on every new set of values (live redraws stay cheap).
+  const text = useMemo(() => {
     const span = (k: number, n: number, of: number) => {
       const a = Math.ceil((k * of) / n);
       const b = Math.ceil(((k + 1) * of) / n) - 1;
       return a === b ? `${a}` : `${a}–${b}`;
     };
-    const text = z.map((row, i) =>
-      row.map((_, j) => `rows ${span(i, rows, m.rows)}, cols ${span(j, cols, m.cols)}`),
+    return Array.from({ length: rows }, (_, i) =>
+      Array.from({ length: cols }, (_, j) => `rows ${span(i, rows, m.rows)}, cols ${span(j, cols, m.cols)}`),
     );
+  }, [rows, cols, m.rows, m.cols]);
+  const data = useMemo<Data[]>(() => {
+    const z: number[][] = [];
+    for (let i = 0; i < rows; i++) z.push(values.slice(i * cols, (i + 1) * cols));
     return [
       {
         type: 'heatmap',
@@ -141,7 +144,7 @@ export function Heatmap({
         hovertemplate: `%{text}${blocks ? ' (mean)' : ''}: %{z:.4g}<extra></extra>`,
       } as Data,
     ];
-  }, [rows, cols, values, zmin, zmax, sequential, m.rows, m.cols, g.x0, g.dx, g.y0, g.dy, blocks]);
+  }, [rows, cols, values, zmin, zmax, sequential, text, g.x0, g.dx, g.y0, g.dy, blocks]);
   const layout = useLayout({
     title: chartTitle(title),
     xaxis: g.xaxis,
