@@ -215,6 +215,11 @@ export interface KindContext {
   signal: AbortSignal;
   /** Record the summary so far: kept in the result if the run fails or is cancelled later. */
   setSummary(summary: unknown): void;
+  /**
+   * Write a file beside the result (the CLI's --artifacts DIR: DIR/<path>; absent elsewhere) — the
+   * finetune kind's PEFT exports. Kinds must run the same without it.
+   */
+  saveFile?(path: string, data: Uint8Array | string): void;
   /** Load a matrix source named by the config (a file, a generator, an image). */
   loadMatrix(
     source: unknown,

@@ -6,6 +6,7 @@
 import { approximationSchema } from './approximation.schema';
 import { bindingSchema } from './binding.schema';
 import type { KindSchema } from './envelope';
+import { finetuneSchema } from './finetune.schema';
 import { kvProjectionSchema } from './kv-projection.schema';
 import { pretrainSchema } from './pretrain.schema';
 import { sketchSchema } from './sketch.schema';
@@ -20,6 +21,7 @@ export const KIND_SCHEMAS = [
   sketchSchema,
   bindingSchema,
   pretrainSchema,
+  finetuneSchema,
   sparseAttentionSchema,
   kvProjectionSchema,
 ] as const;

@@ -19,6 +19,7 @@
 import { approximation } from './approximation';
 import { binding } from './binding';
 import type { ExperimentDef } from './envelope';
+import { finetune } from './finetune';
 import type { KindName } from './kind-schemas';
 import { kvProjectionKind } from './kv-projection';
 import { pretrain } from './pretrain';
@@ -34,6 +35,7 @@ export const KINDS = [
   sketch,
   binding,
   pretrain,
+  finetune,
   sparseAttentionKind,
   kvProjectionKind,
 ] as const;

@@ -1,6 +1,6 @@
 /**
  * The experiment CLI: `npm run experiment -- <config.json | result.json> [--out <result.json>]
- * [--seed N] [--matrix <file>] [--tolerance T] [--no-compare] [--quiet]`.
+ * [--seed N] [--matrix <file>] [--artifacts DIR] [--tolerance T] [--no-compare] [--quiet]`.
  * Runs the config on Dawn (WebGPU in Node) through the same runner as the browser worker, shows a
  * progress bar on stderr and writes the result JSON to --out or stdout. Given a result file
  * (`smx/result@1`, e.g. exported from the playground) it re-runs the result's config and compares
@@ -11,6 +11,7 @@
  * problem); 1 runtime failure or cancel (the partial result is still written, with status failed
  * or cancelled); 3 the re-run's figures differ from the result file's beyond the tolerance.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type ExperimentResult, InputError, RESULT_SCHEMA_ID } from '../experiments/envelope';
@@ -34,7 +35,7 @@ export interface CliIO {
 }
 
 export const USAGE = `usage: npm run experiment -- <config.json | result.json> [--out <result.json>] [--seed <n>]
-         [--matrix <file.npy | file.safetensors>] [--tolerance <t>] [--no-compare] [--quiet]
+         [--matrix <file.npy | file.safetensors>] [--artifacts <dir>] [--tolerance <t>] [--no-compare] [--quiet]
 
 Runs an experiment config (schema smx/experiment@1; kinds: ${kindNames().join(', ')}) on WebGPU
 (Dawn) and writes the result JSON (smx/result@1) to --out, or to stdout.
@@ -42,6 +43,8 @@ Given a result file (smx/result@1, e.g. exported from the playground), re-runs i
 compares the new figures with the file's (timings, ids, dates and env left out), reporting the
 largest difference; --tolerance sets the limit (default ${DEFAULT_TOLERANCE}; difference = |old − new| /
 max(1, |old|, |new|)), --no-compare skips it.
+--artifacts DIR writes the files a kind produces (finetune: DIR/<label>/adapter_model.safetensors +
+adapter_config.json, or model.safetensors) into DIR.
 --matrix replaces the config's matrix with a .npy / .safetensors file (needed for a run on a file
 dropped in the browser: its bytes are not in the JSON).
 Exit codes: 0 finished (and figures within the tolerance), 2 invalid config or input file,
@@ -62,6 +65,8 @@ interface Args {
   out?: string;
   seed?: number;
   matrix?: string;
+  /** Directory for files a kind writes beside the result (finetune: DIR/<label>/ PEFT exports). */
+  artifacts?: string;
   tolerance: number;
   compare: boolean;
   quiet: boolean;
@@ -72,6 +77,7 @@ function parseArgs(argv: string[]): Args | { help: true } {
   let out: string | undefined;
   let seed: number | undefined;
   let matrix: string | undefined;
+  let artifacts: string | undefined;
   let tolerance = DEFAULT_TOLERANCE;
   let compare = true;
   let quiet = false;
@@ -80,7 +86,7 @@ function parseArgs(argv: string[]): Args | { help: true } {
     if (a === '--help' || a === '-h') return { help: true };
     if (a === '--quiet' || a === '-q') quiet = true;
     else if (a === '--no-compare') compare = false;
-    else if (['--out', '-o', '--seed', '--matrix', '--tolerance'].includes(a)) {
+    else if (['--out', '-o', '--seed', '--matrix', '--tolerance', '--artifacts'].includes(a)) {
       const v = argv[++i];
       if (v === undefined) throw new InputError(`${a} needs a value`);
       if (a === '--seed') {
@@ -92,13 +98,26 @@ function parseArgs(argv: string[]): Args | { help: true } {
         if (!(tolerance >= 0) || !Number.isFinite(tolerance))
           throw new InputError(`--tolerance must be a number ≥ 0, got ${v}`);
       } else if (a === '--matrix') matrix = v;
+      else if (a === '--artifacts') artifacts = v;
       else out = v;
     } else if (a.startsWith('-')) throw new InputError(`unknown option ${a}\n${USAGE}`);
     else if (config === undefined) config = a;
     else throw new InputError(`one config file at a time (got ${config} and ${a})`);
   }
   if (config === undefined) throw new InputError(`no config file given\n${USAGE}`);
-  return { config, out, seed, matrix, tolerance, compare, quiet };
+  return { config, out, seed, matrix, artifacts, tolerance, compare, quiet };
+}
+
+/** Writes DIR/<path> (folders made as needed; a path may not leave DIR). */
+function artifactWriter(dir: string): (path: string, data: Uint8Array | string) => void {
+  const root = resolve(dir);
+  return (p, data) => {
+    const target = resolve(root, p);
+    if (!target.startsWith(`${root}/`))
+      throw new InputError(`--artifacts: '${p}' would be written outside ${dir}`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, data);
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -282,6 +301,7 @@ export async function main(argv: string[], io: CliIO = nodeIO()): Promise<number
         signal: io.signal,
         env: { runtime: 'node' },
         readFile: (p) => io.readFile(isAbsolute(p) ? p : resolve(base, p)),
+        ...(args.artifacts !== undefined ? { saveFile: artifactWriter(args.artifacts) } : {}),
       },
       (ev) => bar.event(ev),
     );

@@ -35,6 +35,8 @@ export interface RunContext {
   env: { runtime: 'browser' | 'node'; userAgent?: string };
   /** Node: read a matrix file named by a `{"source": "file"}` config. */
   readFile?: (path: string) => Promise<Uint8Array>;
+  /** Write a file a kind produces beside the result (the CLI's --artifacts DIR). */
+  saveFile?: (path: string, data: Uint8Array | string) => void;
   /** Browser: the dropped file for a `{"source": "bytes"}` config. */
   bytes?: Uint8Array;
   /** Replace the matrix loader (tests). */
@@ -113,6 +115,7 @@ export async function* run(
   const kctx: KindContext = {
     gpu: ctx.gpu,
     signal,
+    ...(ctx.saveFile ? { saveFile: ctx.saveFile } : {}),
     setSummary: (s) => {
       partial = s;
     },
