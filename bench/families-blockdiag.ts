@@ -8,7 +8,8 @@
  */
 import { registerBench } from '../src/bench/registry';
 import type { Gpu } from '../src/gpu/device';
-import { blockDiagMatmul, blockdiagFamily, blockKernels } from '../src/structured/blockdiag';
+import { blockDiagMatmul, blockKernels } from '../src/ops/blockdiag-matmul';
+import { blockdiagFamily } from '../src/structured/blockdiag';
 import { kroneckerFamily, kroneckerKernels } from '../src/structured/kronecker';
 import { type MonarchMatrix, monarchFamily } from '../src/structured/monarch';
 import type { FamilySpec } from '../src/structured/specs';

@@ -5,11 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
+import { blockTuning } from '../ops/blockdiag-matmul';
 import * as bd from '../reference/blockdiag';
 import * as ref from '../reference/dense';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { BlockDiagMatrix, blockdiagFamily, blockTuning } from './blockdiag';
+import { BlockDiagMatrix, blockdiagFamily } from './blockdiag';
 import { getFamily } from './registry';
 import { SpecError } from './types';
 

@@ -4,11 +4,11 @@
  * ./specs.ts.
  */
 import type { Kernel } from '../gpu/device';
-import { blockKernels } from './blockdiag';
+import { blockKernels } from '../ops/blockdiag-matmul';
+import { sparseKernels } from '../ops/sparse-apply';
 import { denseSparseKernels } from './dense-sparse';
 import { kroneckerKernels } from './kronecker';
 import { nmKernels } from './nm-sparse';
-import { sparseKernels } from './sparse';
 
 /** Every family's own WGSL pipelines, for Gpu.precompile ahead of first use (low-rank families use GEMM). */
 export function familyKernels(): Kernel[] {

@@ -17,9 +17,10 @@
 import type { Gpu } from '../gpu/device';
 import { splitFactors } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
+import { type BlockGeometry, blockDiagMatmul } from '../ops/blockdiag-matmul';
+import { denseViaApply } from '../ops/dense-via-apply';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
-import { type BlockGeometry, blockDiagMatmul, denseViaApply } from './blockdiag';
 import { checkInput, readMatrix } from './common';
 import { type MonarchShape, monarchMeta, monarchShapeOf } from './monarch.spec';
 import type { FamilyDef } from './registry';

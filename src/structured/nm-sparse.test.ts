@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
+import { sparseKernels } from '../ops/sparse-apply';
 import * as ref from '../reference/dense';
 import * as sref from '../reference/sparse';
 import * as ops from '../tensor/ops';
@@ -14,7 +15,6 @@ import { Tensor, tidy } from '../tensor/tensor';
 import { type NMSparseMatrix, nmKernels } from './nm-sparse';
 import { indexLayout } from './nm-sparse.spec';
 import { getFamily } from './registry';
-import { sparseKernels } from './sparse';
 import { SpecError } from './types';
 
 let gpu: Gpu;

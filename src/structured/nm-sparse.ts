@@ -12,11 +12,11 @@
 import nmSrc from '../../shaders/nm-sparse.wgsl?raw';
 import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import { type PackedForward, SparsePattern, sparseApply, sparseToDense } from '../ops/sparse-apply';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { indexLayout, nmSparseMeta, validateNM } from './nm-sparse.spec';
 import type { FamilyDef } from './registry';
-import { type PackedForward, SparsePattern, sparseApply, sparseToDense } from './sparse';
 import type { StructuredMatrix } from './types';
 
 /** The N:M product with tile4 vec4 accumulators per invocation (see sparse.ts tileFor). */

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
+import { SparsePattern } from '../ops/sparse-apply';
 import * as ref from '../reference/dense';
 import { svd as svd64 } from '../reference/lowrank';
 import * as sref from '../reference/sparse';
@@ -14,7 +15,7 @@ import * as ops from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { getFamily } from './registry';
-import { SparseMatrix, SparsePattern, sampleWithoutReplacement } from './sparse';
+import { SparseMatrix, sampleWithoutReplacement } from './sparse';
 import { projectSparseLowRank, SparseLowRankMatrix } from './sparse-lowrank';
 import { slNnz } from './sparse-lowrank.spec';
 import { SpecError } from './types';

@@ -28,18 +28,13 @@ import { ShapeError } from '../gpu/errors';
 import { frobenius, splitFactors } from '../linalg/factors';
 import { svdJacobi } from '../linalg/jacobi';
 import { AUTO_EXACT_MAX, truncatedSvd } from '../linalg/rsvd';
+import { SparsePattern, sparsePlusLowRankApply } from '../ops/sparse-apply';
 import { add, matmul } from '../tensor/ops';
 import type { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
 import { checkInput } from './common';
 import type { FamilyDef } from './registry';
-import {
-  SparseMatrix,
-  SparsePattern,
-  sampleWithoutReplacement,
-  sparsePlusLowRankApply,
-  topKFlat,
-} from './sparse';
+import { SparseMatrix, sampleWithoutReplacement, topKFlat } from './sparse';
 import { type SparseLowRankSpec, slNnz, sparseLowRankMeta } from './sparse-lowrank.spec';
 import type { StructuredMatrix } from './types';
 

@@ -6,13 +6,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
+import { SparsePattern } from '../ops/sparse-apply';
 import * as ref from '../reference/dense';
 import * as sref from '../reference/sparse';
 import * as ops from '../tensor/ops';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
 import { getFamily } from './registry';
-import { SparseMatrix, SparsePattern, sampleWithoutReplacement } from './sparse';
+import { SparseMatrix, sampleWithoutReplacement } from './sparse';
 import { sparseNnz } from './sparse.spec';
 import { SpecError } from './types';
 
