@@ -324,10 +324,11 @@ test('device loss: banner, a new device, the interrupted run marked and restarta
   page,
 }, testInfo) => {
   const errors = collectErrors(page);
-  // Long enough (many GPU projections) that the loss lands mid-run.
+  // Long enough (a 256 × 256 sweep of GPU projections, each timed 9 times) that the loss lands
+  // mid-run even on a fast machine: at 96 × 96 the run could finish before the loss arrived.
   const slow = {
     ...TINY,
-    matrix: { ...TINY.matrix, rows: 96, cols: 96, rank: 24 },
+    matrix: { ...TINY.matrix, rows: 256, cols: 256, rank: 24 },
     sweep: {
       budgets: [0.0625, 0.125, 0.25, 0.5, 0.75],
       families: ['lowrank', 'blockdiag', 'sparse', 'monarch'],
