@@ -7,6 +7,7 @@ import { ApproximationPanel } from './ApproximationPanel';
 import { KvProjectionPanel, SparseAttentionPanel } from './AttentionPanel';
 import { BindingPanel } from './BindingPanel';
 import type { PanelProps } from './common';
+import { FinetunePanel } from './FinetunePanel';
 import { PretrainPanel } from './PretrainPanel';
 import { SketchPanel } from './SketchPanel';
 import { SpectrumPanel } from './SpectrumPanel';
@@ -17,6 +18,7 @@ export const PANELS: Record<string, ComponentType<PanelProps>> = {
   spectrum: SpectrumPanel,
   speedup: SpeedupPanel,
   pretrain: PretrainPanel,
+  finetune: FinetunePanel,
   sketch: SketchPanel,
   binding: BindingPanel,
   'sparse-attention': SparseAttentionPanel,
