@@ -5,7 +5,7 @@
  * ours and TF.js's, checks sampled entries against f64 dot products before it is timed.
  */
 import { registerBench } from '../src/bench/registry';
-import { chooseGemmVariant, type GemmProfile, gemmProfile, setGemmProfile } from '../src/tensor/gemm-plan';
+import { chooseGemmVariant, type GemmProfile } from '../src/tensor/gemm-plan';
 import { matmul } from '../src/tensor/ops';
 import { Tensor } from '../src/tensor/tensor';
 import { checkTfMatMul, TF_MATMUL_PROGRAMS, TF_NAMES, tf, tfMatMul, tfSubmit } from './tf';
@@ -106,12 +106,12 @@ for (const c of GEMM_CASES) {
         const a = Tensor.fromArray(gpu, aData, aShape);
         const b = Tensor.fromArray(gpu, bData, bShape);
         const op = () => {
-          const prev = gemmProfile();
-          setGemmProfile(p);
+          const prev = gpu.variants.profile;
+          gpu.variants.profile = p;
           try {
             return matmul(a, b, { transA, transB });
           } finally {
-            setGemmProfile(prev);
+            gpu.variants.profile = prev;
           }
         };
         const first = op();

@@ -6,7 +6,7 @@
 import { type BenchResult, clockResolutionMs, runBenches, TIMING_METHOD } from '../src/bench/registry';
 import { Gpu } from '../src/gpu/device';
 import { benchRsvdVsJacobi, type RsvdBenchResult } from '../src/linalg/bench';
-import { gemmProfile, gemmProfileFor, setGemmProfile } from '../src/tensor/gemm-plan';
+import { gemmProfileFor } from '../src/tensor/gemm-plan';
 import { initTf } from './tf';
 import './gemm';
 import './fwht';
@@ -60,10 +60,10 @@ async function main(): Promise<BenchReport> {
   const gpu = await Gpu.create();
   await initTf(gpu);
   // What the app does once it has a device: CPU-shaped GEMM variants on fallback (CPU) adapters.
-  setGemmProfile(gemmProfileFor(gpu.info));
+  gpu.variants.profile = gemmProfileFor(gpu.info);
   log(
     `adapter: ${gpu.info.vendor} / ${gpu.info.architecture}` +
-      `${gpu.info.isFallbackAdapter ? ' (fallback)' : ''}; GEMM profile ${gemmProfile()}`,
+      `${gpu.info.isFallbackAdapter ? ' (fallback)' : ''}; GEMM profile ${gpu.variants.profile}`,
   );
   const results = await runBenches(gpu, {
     filter,
@@ -83,7 +83,7 @@ async function main(): Promise<BenchReport> {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
     adapter: gpu.info,
-    gemmProfile: gemmProfile(),
+    gemmProfile: gpu.variants.profile,
     timing: TIMING_METHOD,
     clockResolutionMs: clockResolutionMs(),
     options: { filter, quick, rounds },

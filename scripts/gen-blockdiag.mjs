@@ -184,7 +184,7 @@ fn put(acc: vec4<f32>, r: u32, b0: u32, oBase: u32) {
 const FAST_INTRO = `// ---- fastBBxBR: the aligned forward (not TRANS_W; ies = 1; K, ibs and xStride multiples of 4):
 // x and w read as vec4 along c, BB batch rows × BR block rows per invocation, spelled out in named
 // registers (SwiftShader runs loops over local arrays much slower than named values), 1-D grid.
-// The TS side picks the variant (src/ops/blockdiag-matmul.ts fastVariant).`;
+// The TS side picks the variant (src/ops/blockdiag-matmul.ts BLOCKDIAG, through gpu.variants).`;
 
 // Bindings and store helpers of the aligned backward kernels.
 const BACK_INTRO = `// ---- backward, aligned: outer-product variants in named registers, 1-D grid.

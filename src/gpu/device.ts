@@ -7,6 +7,7 @@ import './float16-shim';
 import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions } from 'webgpu-utils';
 import { DeviceLostError, GpuValidationError, LimitError, WebGPUUnavailableError } from './errors';
 import { BufferPool } from './pool';
+import { Variants } from './variants';
 
 /** A compute kernel: WGSL source, entry point and override constants (part of the cache key). */
 export interface Kernel {
@@ -98,6 +99,8 @@ export class Gpu {
   readonly hasTimestamps: boolean;
   /** Number of pipelines compiled so far (tests use it to check the cache). */
   compiled = 0;
+  /** Kernel variant choice for this device: its profile and any forced variant (src/gpu/variants.ts). */
+  readonly variants = new Variants();
   private pipelines = new Map<string, GPUComputePipeline>();
   private pending = new Map<string, Promise<GPUComputePipeline>>();
   private backlog: Kernel[] = [];

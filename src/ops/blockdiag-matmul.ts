@@ -7,10 +7,10 @@
  * src/structured/monarch.test.ts; bench: bench/families-blockdiag.ts.
  */
 import blockdiagSrc from '../../shaders/blockdiag.wgsl?raw';
-import type { Kernel } from '../gpu/device';
+import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
+import type { Profile, VariantSet } from '../gpu/variants';
 import { needsGrad, record } from '../tensor/autograd';
-import { gemmProfile } from '../tensor/gemm-plan';
 import { Tensor } from '../tensor/tensor';
 
 /**
@@ -54,12 +54,33 @@ export const blockKernels = (): Kernel[] => [
   blockKernel('gradW8x16'),
 ];
 
+export type BlockVariant = 'forward' | 'forward8' | FastVariant;
+export interface BlockShape {
+  batch: number;
+  geo: BlockGeometry;
+  transW: boolean;
+}
+
 /**
- * Kernel choice, mutable for A/B benches and tests. `variant` forces one fast variant (null: choose by
- * shape and the GEMM profile); `fast` false forces the scalar kernels; `tile` is the scalar kernels'
- * rows per invocation (8 uses forward8 when a block has ≥ 8 rows).
+ * The forward variants as a set for `gpu.variants`: a fast (vec4, register-tiled) one when the
+ * geometry is aligned, chosen by fastVariant under the device's profile; else forward8 (blocks of
+ * ≥ 8 rows) or forward. Forcing 'forward' or 'forward8' also runs the scalar backward kernels;
+ * a forced fast variant runs only where the geometry is aligned; forward8 runs as forward on
+ * blocks of < 8 rows. Tests and benches force one with gpu.variants.force(BLOCKDIAG, variant).
  */
-export const blockTuning = { tile: 8 as 4 | 8, fast: true, variant: null as FastVariant | null };
+export const BLOCKDIAG: VariantSet<BlockVariant, BlockShape> = {
+  name: 'blockdiag',
+  variants: ['forward', 'forward8', 'fast4x8', 'fast8x8', 'fast8x16', 'fast16x16'],
+  choose: (s, p) =>
+    aligned(s.geo, s.transW) ? fastVariant(s.batch, s.geo, p) : s.geo.R >= 8 ? 'forward8' : 'forward',
+  fits: (v, s) => v === 'forward' || v === 'forward8' || aligned(s.geo, s.transW),
+};
+
+/** Whether a scalar forward is forced (then the backward runs the scalar kernels too). */
+function scalarForced(gpu: Gpu): boolean {
+  const f = gpu.variants.forced(BLOCKDIAG);
+  return f === 'forward' || f === 'forward8';
+}
 
 /** The fast variants need vec4-aligned rows and blocks of x and of w (and w not read transposed). */
 function aligned(geo: BlockGeometry, transW: boolean): boolean {
@@ -78,10 +99,9 @@ const FAST: Record<FastVariant, [number, number]> = {
  * n = 512, batch 64), at most 8 × 8 on real GPUs (registers); the largest block that still gives two
  * 64-wide workgroups of work and does not mostly overhang a short block.
  */
-export function fastVariant(batch: number, geo: BlockGeometry): FastVariant {
-  if (blockTuning.variant) return blockTuning.variant;
+export function fastVariant(batch: number, geo: BlockGeometry, profile: Profile): FastVariant {
   const order: FastVariant[] =
-    gemmProfile() === 'cpu' ? ['fast16x16', 'fast8x16', 'fast8x8', 'fast4x8'] : ['fast8x8', 'fast4x8'];
+    profile === 'cpu' ? ['fast16x16', 'fast8x16', 'fast8x8', 'fast4x8'] : ['fast8x8', 'fast4x8'];
   for (const v of order) {
     const [bb, br] = FAST[v];
     if (br > Math.max(8, geo.R) || bb > Math.max(4, batch)) continue;
@@ -109,8 +129,8 @@ function uniforms(batch: number, g: BlockGeometry) {
 function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): Tensor {
   const batch = x.shape[0];
   const y = Tensor.empty(x.gpu, [batch, geo.yLen], 'A block-diagonal product');
-  if (blockTuning.fast && aligned(geo, transW)) {
-    const v = fastVariant(batch, geo);
+  const v = x.gpu.variants.choose(BLOCKDIAG, { batch, geo, transW });
+  if (v !== 'forward' && v !== 'forward8') {
     const [bb, br] = FAST[v];
     const n = Math.ceil(batch / bb) * Math.ceil(geo.R / br) * geo.nb;
     x.gpu.dispatch(
@@ -121,7 +141,7 @@ function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): 
     );
     return y;
   }
-  const tile = blockTuning.tile === 8 && geo.R >= 8 ? 8 : 4;
+  const tile = v === 'forward8' && geo.R >= 8 ? 8 : 4;
   const rTiles = Math.ceil(geo.R / tile);
   x.gpu.dispatch(
     blockKernel(tile === 8 ? 'forward8' : 'forward', transW),
@@ -135,7 +155,7 @@ function forwardRaw(x: Tensor, w: Tensor, geo: BlockGeometry, transW: boolean): 
 /** dW [nb, R, K] = Σ_b g[b, block rows] ⊗ x[b, block cols]. */
 function gradWRaw(g: Tensor, x: Tensor, geo: BlockGeometry, wShape: readonly number[]): Tensor {
   const dw = Tensor.empty(x.gpu, wShape, 'A block-diagonal weight gradient');
-  if (blockTuning.fast && aligned(geo, false)) {
+  if (!scalarForced(x.gpu) && aligned(geo, false)) {
     const n = Math.ceil(geo.R / 8) * Math.ceil(geo.K / 16) * geo.nb;
     x.gpu.dispatch(
       blockKernel('gradW8x16'),
@@ -156,7 +176,7 @@ function gradWRaw(g: Tensor, x: Tensor, geo: BlockGeometry, wShape: readonly num
 
 /** dX [batch, xLen] = g·blockdiag(w) (the geometry is the forward one). */
 function gradXRaw(g: Tensor, w: Tensor, geo: BlockGeometry): Tensor {
-  if (!(blockTuning.fast && geo.K % 4 === 0)) {
+  if (scalarForced(g.gpu) || geo.K % 4 !== 0) {
     const swapped: BlockGeometry = {
       nb: geo.nb,
       R: geo.K,

@@ -5,12 +5,12 @@
  * (Gpu.compileInBackground), so the first live figure never waits for the whole list.
  */
 import type { Gpu, Kernel } from '../gpu/device';
+import { profileFor } from '../gpu/variants';
 import { familyKernels } from '../structured/index';
-import { gemmProfileFor, setGemmProfile } from '../tensor/gemm-plan';
 import { commonKernels } from '../tensor/kernels';
 
 export function tuneForAdapter(gpu: Gpu): void {
-  setGemmProfile(gemmProfileFor(gpu.info));
+  gpu.variants.profile = profileFor(gpu.info);
 }
 
 /**
@@ -18,13 +18,13 @@ export function tuneForAdapter(gpu: Gpu): void {
  * plain forward before the large register-tiled variants (blockdiag fast*) and the backward-only
  * kernels, which only training and the bigger products need.
  */
-export function warmUpKernels(): Kernel[] {
-  const all = [...commonKernels(), ...familyKernels()];
+export function warmUpKernels(gpu: Gpu): Kernel[] {
+  const all = [...commonKernels(gpu), ...familyKernels()];
   const late = (k: Kernel) => /^(fast|grad)/.test(k.entry ?? '');
   return [...all.filter((k) => !late(k)), ...all.filter(late)];
 }
 
 /** Compile every warm-up pipeline now, all at once (the CLI and tests; the worker uses the background). */
 export function warmUp(gpu: Gpu): Promise<void> {
-  return gpu.precompile(warmUpKernels());
+  return gpu.precompile(warmUpKernels(gpu));
 }

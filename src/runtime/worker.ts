@@ -46,7 +46,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
   function startWarmUp(g: Gpu): void {
     if (opts.precompile === false || warmUpFor === g || g.lost) return;
     warmUpFor = g;
-    g.compileInBackground(warmUpKernels()).catch(() => {});
+    g.compileInBackground(warmUpKernels(g)).catch(() => {});
   }
 
   /** A request: foreground work on the device, then the warm-up may begin. */

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
-import { blockTuning } from '../ops/blockdiag-matmul';
+import { BLOCKDIAG, type BlockVariant } from '../ops/blockdiag-matmul';
 import * as bd from '../reference/blockdiag';
 import * as ref from '../reference/dense';
 import { Rng } from '../tensor/rng';
@@ -51,9 +51,9 @@ describe('blockdiag apply', () => {
 });
 
 describe('every forward kernel variant', () => {
-  const configs: Array<Partial<typeof blockTuning> & { label: string }> = [
-    { label: 'scalar 4 rows', fast: false, tile: 4 },
-    { label: 'scalar 8 rows', fast: false, tile: 8 },
+  const configs: Array<{ label: string; variant: BlockVariant }> = [
+    { label: 'scalar 4 rows', variant: 'forward' },
+    { label: 'scalar 8 rows', variant: 'forward8' },
     { label: 'fast4x8', variant: 'fast4x8' },
     { label: 'fast8x8', variant: 'fast8x8' },
     { label: 'fast8x16', variant: 'fast8x16' },
@@ -67,8 +67,7 @@ describe('every forward kernel variant', () => {
   ];
   for (const cfg of configs)
     it(`${cfg.label}: forward and x gradient on ${shapes.length} aligned shapes`, async () => {
-      const saved = { ...blockTuning };
-      Object.assign(blockTuning, { fast: true, variant: null }, cfg);
+      gpu.variants.force(BLOCKDIAG, cfg.variant);
       try {
         for (const [batch, nb, R, K] of shapes) {
           const shape = { nb, R, K };
@@ -92,7 +91,7 @@ describe('every forward kernel variant', () => {
           m.dispose();
         }
       } finally {
-        Object.assign(blockTuning, saved);
+        gpu.variants.force(BLOCKDIAG, null);
       }
     });
 });

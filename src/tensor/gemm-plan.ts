@@ -7,10 +7,12 @@
  *    workgroups (enough of them to keep every CPU thread busy), never a barrier.
  *  - 'gpu' (default): 8×8 blocks (64 accumulators fit in registers), and split-K over a workgroup
  *    when the output is too small to occupy the GPU.
- * Call setGemmProfile(gemmProfileFor(gpu.info)) once a device exists.
+ * The profile is the device's (`gpu.variants.profile`, set by src/runtime/setup.ts tuneForAdapter);
+ * `GEMM` is the variant set `gpu.variants.choose` / `force` work on.
  */
 import gemmSrc from '../../shaders/gemm.wgsl?raw';
 import type { Kernel } from '../gpu/device';
+import { type Profile, profileFor, type VariantSet } from '../gpu/variants';
 
 export interface GemmVariantInfo {
   /** Rows × columns of C per invocation (ksplit: per workgroup). */
@@ -24,7 +26,7 @@ export interface GemmVariantInfo {
   splitK: boolean;
 }
 
-export type GemmProfile = 'cpu' | 'gpu';
+export type GemmProfile = Profile;
 
 const WG88 = { cpu: [8, 8], gpu: [8, 8] } as const;
 export const GEMM_VARIANTS = {
@@ -37,21 +39,9 @@ export const GEMM_VARIANTS = {
 } as const satisfies Record<string, GemmVariantInfo>;
 
 export type GemmVariant = keyof typeof GEMM_VARIANTS;
-let profile: GemmProfile = 'gpu';
-
-/** Choose the variant family for the adapter: 'cpu' for SwiftShader / fallback adapters. */
-export function setGemmProfile(p: GemmProfile): void {
-  profile = p;
-}
 
 /** The profile for an adapter (Gpu.info): 'cpu' on fallback adapters (SwiftShader), else 'gpu'. */
-export function gemmProfileFor(info: { isFallbackAdapter: boolean; architecture?: string }): GemmProfile {
-  return info.isFallbackAdapter || info.architecture === 'swiftshader' ? 'cpu' : 'gpu';
-}
-
-export function gemmProfile(): GemmProfile {
-  return profile;
-}
+export const gemmProfileFor = profileFor;
 
 /** Whether the vec4 kernels apply: every contiguous dimension they read in fours divides by 4. */
 export function gemmAligned(M: number, N: number, K: number, transA: boolean, transB: boolean): boolean {
@@ -65,7 +55,7 @@ export function chooseGemmVariant(
   batch: number,
   transA: boolean,
   transB: boolean,
-  p: GemmProfile = profile,
+  p: GemmProfile,
 ): GemmVariant {
   if (!gemmAligned(M, N, K, transA, transB)) return 'main';
   const cdiv = Math.ceil;
@@ -79,6 +69,23 @@ export function chooseGemmVariant(
   return M <= 4 ? 'fast4x16' : 'fast8x8';
 }
 
+export interface GemmShape {
+  M: number;
+  N: number;
+  K: number;
+  batch: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+/** The GEMM variants as a set for `gpu.variants` (a forced aligned variant runs only on aligned shapes). */
+export const GEMM: VariantSet<GemmVariant, GemmShape> = {
+  name: 'gemm',
+  variants: Object.keys(GEMM_VARIANTS) as GemmVariant[],
+  choose: (s, p) => chooseGemmVariant(s.M, s.N, s.K, s.batch, s.transA, s.transB, p),
+  fits: (v, s) => !GEMM_VARIANTS[v].aligned || gemmAligned(s.M, s.N, s.K, s.transA, s.transB),
+};
+
 /** The kernel and grid of one variant (tests force each variant through this). */
 export function gemmPlanFor(
   variant: GemmVariant,
@@ -87,7 +94,7 @@ export function gemmPlanFor(
   batch: number,
   transA: boolean,
   transB: boolean,
-  p: GemmProfile = profile,
+  p: GemmProfile,
 ): { kernel: Kernel; workgroups: [number, number, number] } {
   const v: GemmVariantInfo = GEMM_VARIANTS[variant];
   const [wgX, wgY] = v.wg[p];
@@ -109,7 +116,7 @@ export function gemmPlanFor(
  * variants that profile picks). fast16x16 takes seconds to compile on SwiftShader: warm it up
  * asynchronously with gpu.precompile(gemmKernelsFor(profile)) before the first big matmul.
  */
-export function gemmKernelsFor(p: GemmProfile = profile): Kernel[] {
+export function gemmKernelsFor(p: GemmProfile): Kernel[] {
   const variants: GemmVariant[] =
     p === 'cpu'
       ? ['main', 'fast16x16', 'fast8x8', 'fast4x16']

@@ -7,8 +7,8 @@ import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
 import reduceSrc from '../../shaders/reduce.wgsl?raw';
 import softmaxSrc from '../../shaders/softmax.wgsl?raw';
 import transposeSrc from '../../shaders/transpose.wgsl?raw';
-import type { Kernel } from '../gpu/device';
-import { chooseGemmVariant, gemmKernelsFor, gemmPlanFor, gemmProfile } from './gemm-plan';
+import type { Gpu, Kernel } from '../gpu/device';
+import { GEMM, gemmKernelsFor, gemmPlanFor } from './gemm-plan';
 
 export const UNARY = {
   copy: 0,
@@ -45,9 +45,11 @@ export interface GemmPlan {
 /**
  * Choose the GEMM variant and grid for C (M×N) = op(A)·op(B), K inner, `batch` products: vec4
  * kernels for aligned shapes, split-K for small outputs on GPUs, the general kernel otherwise
- * (src/tensor/gemm-plan.ts; setGemmProfile picks the CPU- or GPU-shaped family).
+ * (src/tensor/gemm-plan.ts; the device's profile picks the CPU- or GPU-shaped family, a test or
+ * bench may force one with gpu.variants.force(GEMM, variant)).
  */
 export function gemmPlan(
+  gpu: Gpu,
   M: number,
   N: number,
   K: number,
@@ -55,7 +57,8 @@ export function gemmPlan(
   transA: boolean,
   transB: boolean,
 ): GemmPlan {
-  return gemmPlanFor(chooseGemmVariant(M, N, K, batch, transA, transB), M, N, batch, transA, transB);
+  const variant = gpu.variants.choose(GEMM, { M, N, K, batch, transA, transB });
+  return gemmPlanFor(variant, M, N, batch, transA, transB, gpu.variants.profile);
 }
 
 export const unaryKernel = (op: UnaryOp): Kernel => ({
@@ -93,8 +96,8 @@ export const softmaxKernel = (backward: boolean): Kernel => ({
 export const transposeKernel: Kernel = { name: 'transpose', code: transposeSrc };
 
 /** The kernels worth compiling ahead of first use (the app warms these up asynchronously). */
-export function commonKernels(): Kernel[] {
-  const ks: Kernel[] = [...gemmKernelsFor(gemmProfile())];
+export function commonKernels(gpu: Gpu): Kernel[] {
+  const ks: Kernel[] = [...gemmKernelsFor(gpu.variants.profile)];
   for (const op of Object.keys(UNARY) as UnaryOp[]) ks.push(unaryKernel(op));
   for (const op of Object.keys(BINARY) as BinaryOp[]) ks.push(binaryKernel(op));
   for (const op of Object.keys(REDUCE) as ReduceOp[]) {

@@ -64,7 +64,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const batch = Math.max(batchA, batchB);
   const shape = a.rank === 3 || b.rank === 3 ? [batch, M, N] : [M, N];
   const out = Tensor.empty(a.gpu, shape, 'A matmul result');
-  const plan = gemmPlan(M, N, K, batch, transA, transB);
+  const plan = gemmPlan(a.gpu, M, N, K, batch, transA, transB);
   a.gpu.dispatch(
     plan.kernel,
     { a: a.buffer, b: b.buffer, c: out.buffer },

@@ -10,14 +10,13 @@ import type { Gpu } from '../../src/gpu/device';
 import * as ref from '../../src/reference/dense';
 import {
   chooseGemmVariant,
+  GEMM,
   GEMM_VARIANTS,
   type GemmProfile,
   type GemmVariant,
   gemmAligned,
   gemmPlanFor,
-  gemmProfile,
   gemmProfileFor,
-  setGemmProfile,
 } from '../../src/tensor/gemm-plan';
 import { gemmPlan } from '../../src/tensor/kernels';
 import * as ops from '../../src/tensor/ops';
@@ -164,12 +163,12 @@ describe('GEMM variant choice', () => {
     expect(gemmProfileFor({ isFallbackAdapter: false, architecture: 'ampere' })).toBe('gpu');
   });
 
-  it('ops.matmul is right under both profiles (the plan follows setGemmProfile)', async () => {
-    const before = gemmProfile();
+  it('ops.matmul is right under both profiles (the plan follows gpu.variants.profile)', async () => {
+    const before = gpu.variants.profile;
     try {
       for (const p of ['cpu', 'gpu'] as const) {
-        setGemmProfile(p);
-        const entry = gemmPlan(260, 132, 264, 1, false, true).kernel.entry;
+        gpu.variants.profile = p;
+        const entry = gemmPlan(gpu, 260, 132, 264, 1, false, true).kernel.entry;
         expect(entry).toBe(chooseGemmVariant(260, 132, 264, 1, false, true, p));
         const A = randArr([260, 264]);
         const B = randArr([132, 264]);
@@ -177,8 +176,25 @@ describe('GEMM variant choice', () => {
         expect(ref.relMaxError(got, ref.matmul(A, B, false, true).data)).toBeLessThan(TOL * Math.sqrt(264));
       }
     } finally {
-      setGemmProfile(before);
+      gpu.variants.profile = before;
     }
+  });
+
+  it('a forced variant runs where it fits, and is checked against the oracle', async () => {
+    try {
+      gpu.variants.force(GEMM, 'fast4x16');
+      expect(gemmPlan(gpu, 64, 64, 64, 1, false, false).kernel.entry).toBe('fast4x16');
+      // 65 is not vec4-aligned: the forced aligned variant does not fit, the general kernel runs
+      expect(gemmPlan(gpu, 65, 65, 65, 1, false, false).kernel.entry).toBe('main');
+      const A = randArr([36, 20]);
+      const B = randArr([20, 24]);
+      const got = await tidy(() => ops.matmul(up(A), up(B))).read();
+      expect(ref.relMaxError(got, ref.matmul(A, B).data)).toBeLessThan(TOL * Math.sqrt(20));
+      expect(() => gpu.variants.force(GEMM, 'nope' as never)).toThrow(/gemm: no variant 'nope'/);
+    } finally {
+      gpu.variants.force(GEMM, null);
+    }
+    expect(gpu.variants.forced(GEMM)).toBeNull();
   });
 
   it('shaders/gemm.wgsl is what scripts/gen-gemm.mjs generates', () => {
