@@ -464,10 +464,11 @@ test('spectrum and speedup panels draw their plots; Stop keeps what finished', a
   await expect(page.locator('[data-testid=plot-speedup] .barlayer .point')).toHaveCount(2);
   await expect(page.getByTestId('plot-gflops')).toHaveAttribute('data-rendered', /.+/);
 
-  // Stop: a longer approximation, stopped after its first steps, keeps the finished methods.
+  // Stop: a longer approximation, stopped after its first steps, keeps the finished methods
+  // (256 × 256, so that it cannot finish between the progress poll and the click).
   const long = {
     ...TINY,
-    matrix: { ...TINY.matrix, rows: 96, cols: 96, rank: 24 },
+    matrix: { ...TINY.matrix, rows: 256, cols: 256, rank: 24 },
     sweep: {
       budgets: [0.0625, 0.125, 0.25, 0.5, 0.75],
       families: ['lowrank', 'blockdiag', 'sparse', 'monarch'],
