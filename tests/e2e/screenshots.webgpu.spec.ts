@@ -51,3 +51,19 @@ test('screenshots: speedup', async ({ page }) => {
   await runPreset(page, /Structured apply/);
   await page.getByTestId('panel-speedup').screenshot({ path: `${OUT}/speedup.png` });
 });
+
+// The views added with training, attention, adapters and transforms, each from its shipped preset.
+const NEW_VIEWS: Array<[name: string, preset: RegExp, panel: string]> = [
+  ['training', /Pretrain a tiny char transformer/, 'panel-pretrain'],
+  ['sparse-attention', /Sparse attention patterns/, 'panel-sparse-attention'],
+  ['kv-projection', /KV projection/, 'panel-kv-projection'],
+  ['finetune', /Teacher–student regression/, 'panel-finetune'],
+  ['sketch', /Sketched least squares/, 'panel-sketch'],
+  ['binding', /MBAT:/, 'panel-binding'],
+];
+for (const [name, preset, panel] of NEW_VIEWS)
+  test(`screenshots: ${name}`, async ({ page }) => {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await runPreset(page, preset);
+    await page.getByTestId(panel).screenshot({ path: `${OUT}/${name}.png` });
+  });
