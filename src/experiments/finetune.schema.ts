@@ -7,24 +7,12 @@
  */
 import { z } from 'zod';
 import { CORPUS_NAMES } from '../data/corpus-names';
+import { ADAPTER_NAMES } from '../nn/adapters/schema';
 import { OptimizerSpec } from '../nn/optim/schema';
 import { TransformerSpec } from '../nn/transformer.schema';
 import { configSchema, defineKindSchema, InputError } from './envelope';
 
-export const ADAPTERS = [
-  'lora',
-  'rslora',
-  'pissa',
-  'olora',
-  'slora',
-  'nlora',
-  'inttune',
-  'lora-xs',
-  'lora-sb',
-  'hira',
-  'compacter',
-  'full',
-] as const;
+export const ADAPTERS = ADAPTER_NAMES;
 
 const lr = z.number().gt(0).max(10);
 

@@ -13,21 +13,9 @@ import type { Rng } from '../../tensor/rng';
 import { Tensor, tidy } from '../../tensor/tensor';
 import { Module } from '../module';
 
-export const ADAPTER_NAMES = [
-  'lora',
-  'rslora',
-  'pissa',
-  'olora',
-  'slora',
-  'nlora',
-  'inttune',
-  'lora-xs',
-  'lora-sb',
-  'hira',
-  'compacter',
-  'full',
-] as const;
-export type AdapterName = (typeof ADAPTER_NAMES)[number];
+import { ADAPTER_NAMES, type AdapterName } from './schema';
+
+export { ADAPTER_NAMES, type AdapterName };
 
 export interface AdapterSpec {
   adapter: AdapterName;
