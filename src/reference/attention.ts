@@ -4,6 +4,7 @@
  * MInference's three index builders, and MatryoshkaKV attention at rank r (ALGORITHMS §4, §5).
  * Q, K, V are N × D row-major; the scale is 1/√D unless given. Imports nothing outside src/reference.
  */
+import { svd } from './lowrank';
 
 /** Query and key block size of the sparse index (MInference's BLOCK_SIZE_M = BLOCK_SIZE_N = 64). */
 export const BLOCK = 64;
@@ -369,51 +370,14 @@ export function verticalSlashIndexRef(n: number, columns: number[], offsets: num
 
 // ------------------------------------------------------------------ MatryoshkaKV
 
-/** Cyclic Jacobi eigendecomposition of a symmetric n × n matrix: values descending, vectors as columns. */
+/**
+ * Eigendecomposition of a symmetric positive semidefinite n × n matrix (a covariance): values
+ * descending, vectors as columns. For such a matrix it is the SVD, so this is src/reference's one
+ * Jacobi SVD (./lowrank) rather than a second Jacobi solver.
+ */
 export function symEigRef(a: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(a);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p];
-          const akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k];
-          const aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p];
-          const vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => A[y * n + y] - A[x * n + x]);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    values[dst] = A[src * n + src];
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = V[k * n + src];
-  });
-  return { values, vectors };
+  const { U, S } = svd(a, n, n);
+  return { values: Float64Array.from(S), vectors: Float64Array.from(U) };
 }
 
 /** Mean (d) and covariance (d × d, divided by n) of the rows of x (n × d). */
