@@ -4,11 +4,12 @@
 //   pool         mean of Q and K over 64-token blocks (block-sparse).
 //   block_topk   block scores Q̄_a·K̄_b (b ≤ a), the top-k key blocks per query block, diagonal always
 //                in, ties to the lower block, emitted in ascending order.
-//   vs_logits    vertical-slash: logits of the last last_q queries against every key (causal);
+//   vs_logits    vertical-slash: logits of the last last_q queries against every key (causal),
+//                four keys per invocation;
 //   vs_softmax   their row softmax (in place);
 //   vs_scores    vertical[j] = Σ_r P[r, j] and slash[o] = Σ_r P[r, i_r − o];
 //   topk         the top `kk` entries of a score vector (the first `forced` always in), ascending,
-//                by a bitwise search for the k-th largest key and an ordered compaction;
+//                by a radix select of the k-th largest key and an ordered compaction;
 //   vs_convert   MInference's conversion of the kept columns and offsets into blocks and columns.
 // Q, K: [heads, n, d] as vec4.
 
@@ -47,6 +48,8 @@ struct Params {
 
 const BLOCK = 64u;
 const NEG = -3.0e38;
+// vec4s per row (d / 4) for vs_logits, an override constant so that its row loops have a fixed length.
+override D4: u32 = 16u;
 
 // ------------------------------------------------------------------ A-shape
 
@@ -139,24 +142,36 @@ fn block_topk(@builtin(global_invocation_id) gid: vec3<u32>) {
 // ------------------------------------------------------------------ vertical-slash
 
 // scratch[(head·last_q + r)·n + j] = q_{i_r}·k_j·scale for j ≤ i_r = n − last_q + r, else NEG.
+// Four keys per invocation, held in registers while the last_q query rows stream past (one
+// invocation per (key, query) pair would pay SwiftShader's per-invocation cost 64 × n times).
 @compute @workgroup_size(64)
 fn vs_logits(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j = gid.x;
-  let r = gid.y;
+  let j0 = gid.x * 4u;
   let head = gid.z;
   let n = params.n;
-  if (j >= n) { return; }
-  let i = n - params.last_q + r;
-  var s = NEG;
-  if (j <= i) {
-    let D4 = params.d / 4u;
-    let qb = (head * n + i) * D4;
-    let kb = (head * n + j) * D4;
-    var sc = 0.0;
-    for (var c = 0u; c < D4; c++) { sc += dot(q[qb + c], k[kb + c]); }
-    s = sc * params.scale;
+  if (j0 >= n) { return; }
+  var kr: array<vec4<f32>, 128>;
+  for (var a = 0u; a < 4u; a++) {
+    let kb = (head * n + min(j0 + a, n - 1u)) * D4;
+    for (var c = 0u; c < D4; c++) { kr[a * D4 + c] = k[kb + c]; }
   }
-  scratch[(head * params.last_q + r) * n + j] = s;
+  for (var r = 0u; r < params.last_q; r++) {
+    let i = n - params.last_q + r;
+    let qb = (head * n + i) * D4;
+    var sc = vec4<f32>(0.0);
+    for (var c = 0u; c < D4; c++) {
+      let qq = q[qb + c];
+      sc[0] += dot(qq, kr[c]);
+      sc[1] += dot(qq, kr[D4 + c]);
+      sc[2] += dot(qq, kr[2u * D4 + c]);
+      sc[3] += dot(qq, kr[3u * D4 + c]);
+    }
+    let o = (head * params.last_q + r) * n;
+    for (var a = 0u; a < 4u; a++) {
+      let j = j0 + a;
+      if (j < n) { scratch[o + j] = select(NEG, sc[a] * params.scale, j <= i); }
+    }
+  }
 }
 
 @compute @workgroup_size(64)
@@ -198,80 +213,56 @@ fn vs_scores(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 // Top-kk of scratch2[head·2n + which·n + (0 … n−1)] (which: 0 columns, 1 offsets), the first `forced`
-// always in; written ascending to sel_out[(head·2 + which)·nslash …]. One workgroup of 256.
-var<workgroup> red: array<u32, 256>;
-var<workgroup> red2: array<u32, 256>;
-var<workgroup> wg_total: u32;
-
+// always in; written ascending to sel_out[(head·2 + which)·nslash …]. One invocation per head and no
+// barriers (SwiftShader runs a workgroup's barriers as coroutine switches, which cost more than the
+// whole serial scan): the kk-th largest key T by a radix select on the keys' bytes (four passes of
+// a 256-bin histogram), then one ordered pass keeps every key > T and the first ones equal to T.
 fn key_of(base: u32, t: u32) -> u32 {
   if (t < params.forced) { return 0xffffffffu; }
   return bitcast<u32>(max(scratch2[base + t], 0.0));
 }
 
-@compute @workgroup_size(256)
-fn topk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+@compute @workgroup_size(1)
+fn topk(@builtin(workgroup_id) wid: vec3<u32>) {
   let n = params.n;
   let which = params.which;
   let head = wid.y;
   let base = head * 2u * n + which * n;
   let kk = params.kk;
-  let chunk = (n + 255u) / 256u;
-  let lo = min(n, lid * chunk);
-  let hi = min(n, lo + chunk);
-  // Largest threshold T with #(key ≥ T) ≥ kk, bit by bit from the top.
-  var T = 0u;
-  for (var bit = 0u; bit < 32u; bit++) {
-    let cand = T | (1u << (31u - bit));
-    var cnt = 0u;
-    for (var t = lo; t < hi; t++) { cnt += select(0u, 1u, key_of(base, t) >= cand); }
-    red[lid] = cnt;
-    workgroupBarrier();
-    for (var s = 128u; s > 0u; s >>= 1u) {
-      if (lid < s) { red[lid] += red[lid + s]; }
-      workgroupBarrier();
+  var hist: array<u32, 256>;
+  var T = 0u; // the bytes of the kk-th largest key found so far (from the top)
+  var prefix_mask = 0u;
+  var need = kk; // how many keys ≥ T are still to place at this digit
+  for (var p = 0u; p < 4u; p++) {
+    let shift = 24u - 8u * p;
+    for (var x = 0u; x < 256u; x++) { hist[x] = 0u; }
+    for (var t = 0u; t < n; t++) {
+      let key = key_of(base, t);
+      if ((key & prefix_mask) == T) { hist[(key >> shift) & 255u] += 1u; }
     }
-    let total = red[0];
-    workgroupBarrier();
-    if (total >= kk) { T = cand; }
+    var digit = 255u;
+    loop {
+      let h = hist[digit];
+      if (h >= need || digit == 0u) { break; }
+      need -= h;
+      digit--;
+    }
+    T |= digit << shift;
+    prefix_mask |= 255u << shift;
   }
-  // Keep every key > T and the first (kk − #(key > T)) keys == T, in index order.
-  var gt = 0u;
+  // need = how many keys equal to T to keep (the rest of the kk are > T); kept in index order.
+  var pos = 0u;
   var eq = 0u;
-  for (var t = lo; t < hi; t++) {
-    let x = key_of(base, t);
-    gt += select(0u, 1u, x > T);
-    eq += select(0u, 1u, x == T);
-  }
-  red[lid] = gt;
-  red2[lid] = eq;
-  workgroupBarrier();
-  if (lid == 0u) {
-    // Exclusive prefixes over the invocations' chunks (index order); the totals go to wg_total.
-    var a = 0u;
-    var b = 0u;
-    for (var x = 0u; x < 256u; x++) {
-      let ga = red[x];
-      let eb = red2[x];
-      red[x] = a;
-      red2[x] = b;
-      a += ga;
-      b += eb;
-    }
-    wg_total = a;
-  }
-  workgroupBarrier();
-  let needEq = kk - min(kk, wg_total);
-  var pos = red[lid] + min(red2[lid], needEq);
-  var seenEq = red2[lid];
-  for (var t = lo; t < hi; t++) {
+  let out = (head * 2u + which) * params.nslash;
+  for (var t = 0u; t < n; t++) {
     let x = key_of(base, t);
     var keep = x > T;
     if (x == T) {
-      keep = seenEq < needEq;
-      seenEq++;
+      keep = eq < need;
+      eq++;
     }
     if (keep) {
-      sel_out[(head * 2u + which) * params.nslash + pos] = t;
+      sel_out[out + pos] = t;
       pos++;
     }
   }

@@ -17,12 +17,25 @@ export const MAX_HEAD_DIM = 128;
 /** Rows per workgroup (queries in the forward and dQ, keys in dK dV). */
 export const ROWS = 64;
 
-export const fusedKernel = (entry: 'forward' | 'delta_rows' | 'dq' | 'dkv', d: number): Kernel => ({
-  name: 'attention-fused',
-  code: fusedSrc,
-  entry,
-  constants: { D4: d / 4 },
-});
+/**
+ * Head dims with entry points unrolled into named values (scripts/gen-attention.mjs: `forward_d64`,
+ * `dq_d64`, `dkv_d64`, and the sparse `forward_d64`): SwiftShader turns every dynamically indexed
+ * local array access into a per-lane gather, so the general loops run about half as fast. 16 is the
+ * shipped tiny transformer's head dim, 64 the benches'.
+ */
+export const UNROLLED_HEAD_DIMS: readonly number[] = [16, 64];
+
+/** The entry point for head dim d: the unrolled one where it exists, else the general one with D4 = d / 4. */
+export function headDimKernel(name: string, code: string, entry: string, d: number): Kernel {
+  return UNROLLED_HEAD_DIMS.includes(d)
+    ? { name, code, entry: `${entry}_d${d}` }
+    : { name, code, entry, constants: { D4: d / 4 } };
+}
+
+export const fusedKernel = (entry: 'forward' | 'delta_rows' | 'dq' | 'dkv', d: number): Kernel =>
+  entry === 'delta_rows'
+    ? { name: 'attention-fused', code: fusedSrc, entry, constants: { D4: d / 4 } }
+    : headDimKernel('attention-fused', fusedSrc, entry, d);
 
 /** The fused kernels for head dim d (compiled per head dim: the row loops have a fixed length). */
 export function attentionKernels(d = 64): Kernel[] {

@@ -27,10 +27,12 @@ type IndexEntry =
   | 'topk'
   | 'vs_convert';
 
-export const indexKernel = (entry: IndexEntry): Kernel => ({
+/** vs_logits is compiled per head dim d (fixed-length row loops); the other entries take any d. */
+export const indexKernel = (entry: IndexEntry, d?: number): Kernel => ({
   name: 'attention-index',
   code: indexSrc,
   entry,
+  ...(entry === 'vs_logits' ? { constants: { D4: (d ?? 64) / 4 } } : {}),
 });
 
 export function indexKernels(): Kernel[] {
@@ -136,9 +138,9 @@ export function verticalSlashIndex(
     ns: S,
   };
   const wide = Math.ceil(s.n / 64);
-  gpu.dispatch(indexKernel('vs_logits'), { q: q.buffer, k: k.buffer, scratch: scores }, u, [
-    wide,
-    lastQ,
+  gpu.dispatch(indexKernel('vs_logits', s.d), { q: q.buffer, k: k.buffer, scratch: scores }, u, [
+    Math.ceil(s.n / 256),
+    1,
     s.heads,
   ]);
   gpu.dispatch(indexKernel('vs_softmax'), { scratch: scores }, u, [1, s.heads]);

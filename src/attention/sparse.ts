@@ -9,15 +9,15 @@ import type { Gpu, Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import type { SparseIndexRef } from '../reference/attention';
 import { Tensor } from '../tensor/tensor';
-import { type AttentionShape, checkAttention, fusedForward } from './fused';
+import { type AttentionShape, checkAttention, fusedForward, headDimKernel } from './fused';
 
 export const BLOCK = 64;
 
-export const sparseKernel = (entry: 'forward' | 'recall'): Kernel => ({
-  name: 'attention-sparse',
-  code: sparseSrc,
-  entry,
-});
+/** The sparse kernels for head dim d (compiled per head dim: the row loops have a fixed length). */
+export const sparseKernel = (entry: 'forward' | 'recall', d: number): Kernel =>
+  entry === 'forward'
+    ? headDimKernel('attention-sparse', sparseSrc, entry, d)
+    : { name: 'attention-sparse', code: sparseSrc, entry, constants: { D4: d / 4 } };
 
 /** A sparse index on the GPU for `heads` heads of length n. dispose() returns its buffers. */
 export class SparseIndex {
@@ -156,7 +156,7 @@ export function sparseAttention(q: Tensor, k: Tensor, v: Tensor, ix: SparseIndex
   checkIndex(s, ix, 'sparseAttention');
   const out = Tensor.empty(q.gpu, q.shape, 'The sparse attention output');
   q.gpu.dispatch(
-    sparseKernel('forward'),
+    sparseKernel('forward', s.d),
     { q: q.buffer, k: k.buffer, v: v.buffer, out: out.buffer, ...ix.bindings() },
     params(s, ix, scale ?? 1 / Math.sqrt(s.d)),
     [ix.rows, s.heads],
@@ -196,7 +196,7 @@ export async function indexQuality(
   }
   const stats = Tensor.empty(q.gpu, [s.heads, s.n, 2], 'Index recall statistics');
   q.gpu.dispatch(
-    sparseKernel('recall'),
+    sparseKernel('recall', s.d),
     { q: q.buffer, k: k.buffer, lse_in: L.buffer, stats: stats.buffer, ...ix.bindings() },
     params(s, ix, sc),
     [ix.rows, s.heads],
