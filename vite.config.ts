@@ -6,6 +6,8 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   base: './',
   plugins: [react()],
+  // the shipped base weights (public/models) come in as ?inline data: URLs (src/nn/shipped.ts)
+  assetsInclude: ['**/*.safetensors'],
   worker: { format: 'es' },
   build: {
     outDir: 'dist',

@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // the shipped base weights (public/models) come in as ?inline data: URLs (src/nn/shipped.ts)
+  assetsInclude: ['**/*.safetensors'],
   test: {
     include: ['tests/unit/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',

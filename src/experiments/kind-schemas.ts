@@ -5,6 +5,7 @@
  */
 import { approximationSchema } from './approximation.schema';
 import { bindingSchema } from './binding.schema';
+import { compressionSchema } from './compression.schema';
 import type { KindSchema } from './envelope';
 import { finetuneSchema } from './finetune.schema';
 import { kvProjectionSchema } from './kv-projection.schema';
@@ -22,6 +23,7 @@ export const KIND_SCHEMAS = [
   bindingSchema,
   pretrainSchema,
   finetuneSchema,
+  compressionSchema,
   sparseAttentionSchema,
   kvProjectionSchema,
 ] as const;

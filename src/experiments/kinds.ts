@@ -18,6 +18,7 @@
  */
 import { approximation } from './approximation';
 import { binding } from './binding';
+import { compression } from './compression';
 import type { ExperimentDef } from './envelope';
 import { finetune } from './finetune';
 import type { KindName } from './kind-schemas';
@@ -36,6 +37,7 @@ export const KINDS = [
   binding,
   pretrain,
   finetune,
+  compression,
   sparseAttentionKind,
   kvProjectionKind,
 ] as const;

@@ -81,9 +81,27 @@ export class Linear extends Module {
     return x.rank === 2 ? y : y.reshape([...lead, this.outFeatures]);
   }
 
+  /**
+   * Compression (src/experiments/compression.ts): forward applies `sm` (a projection of this
+   * layer's W, same out × in) instead of the dense weight, which stays registered and untouched;
+   * `swapStructured(null)` gives the dense layer back. The caller owns `sm` (disposes it after
+   * swapping it out). Only for a dense Linear; returns the matrix swapped out.
+   */
+  swapStructured(sm: StructuredMatrix | null): StructuredMatrix | null {
+    if (!this.weight) throw new Error('swapStructured: the layer is structured already (its own weight)');
+    if (sm && (sm.rows !== this.outFeatures || sm.cols !== this.inFeatures))
+      throw new Error(
+        `swapStructured: a ${sm.rows} × ${sm.cols} matrix for a ${this.outFeatures} × ${this.inFeatures} layer`,
+      );
+    const prev = this.structured;
+    (this as { structured: StructuredMatrix | null }).structured = sm;
+    return prev;
+  }
+
   override dispose(): void {
     super.dispose();
-    this.structured?.dispose();
+    // a swapped-in matrix belongs to the caller; a structured weight of its own is disposed here
+    if (!this.weight) this.structured?.dispose();
   }
 }
 

@@ -105,10 +105,18 @@ const results = new Map<string, ExperimentResult>();
 
 /**
  * A fine-tune preset trains a base model and then every method for hundreds of steps (minutes on
- * SwiftShader): here it runs the same path shortened to a few steps, so the suite stays fast.
- * Every other preset runs exactly as shipped.
+ * SwiftShader): here it runs the same path shortened to a few steps, so the suite stays fast; the
+ * compression preset runs with a shorter recovery. Every other preset runs exactly as shipped.
  */
 function asTested(config: Record<string, unknown>): Record<string, unknown> {
+  // compression: the same methods and budgets, 2 recovery steps and Fisher batches (its own test
+  // file checks the figures)
+  if (config.kind === 'compression')
+    return {
+      ...config,
+      fisherBatches: 2,
+      ...(config.recovery ? { recovery: { ...(config.recovery as object), steps: 2 } } : {}),
+    };
   if (config.kind !== 'finetune') return config;
   const base = config.base as Record<string, unknown>;
   return {
