@@ -48,7 +48,8 @@ async function load(): Promise<{
   for (const p of base.model.namedParameters()) p.tensor.requiresGrad = false;
   const ids = base.vocab.encode(await loadCorpus('names'));
   const split = splitTokens(ids, 0.1);
-  const evalSet = evalBatches(split.val, 8, 16, 8);
+  // the recipe's validation windows (names-tiny.json: batch 8, evalWindows 32)
+  const evalSet = evalBatches(split.val, 8, 16, 32);
   const targets: Target[] = [];
   for (const { path, linear } of targetLinears(base.model, 'all'))
     targets.push({
