@@ -11,7 +11,7 @@ import indexSrc from '../../shaders/attention-index.wgsl?raw';
 import type { Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { VS_SINKS, VS_SMALL_OFFSETS } from '../reference/attention';
-import type { Tensor } from '../tensor/tensor';
+import { Tensor } from '../tensor/tensor';
 import { type AttentionShape, checkAttention } from './fused';
 import { BLOCK, SparseIndex } from './sparse';
 
@@ -83,29 +83,23 @@ export function blockSparseIndex(q: Tensor, k: Tensor, topk: number): SparseInde
   const K = clampBudget(topk, rows);
   const ix = new SparseIndex(q.gpu, s.heads, s.n, K, 1);
   const gpu = q.gpu;
-  const qp = gpu.createStorage(s.heads * rows * s.d * 4, 'Pooled query blocks');
-  const kp = gpu.createStorage(s.heads * rows * s.d * 4, 'Pooled key blocks');
+  const qp = Tensor.empty(gpu, [s.heads, rows, s.d], 'Pooled query blocks');
+  const kp = Tensor.empty(gpu, [s.heads, rows, s.d], 'Pooled key blocks');
   const u = { ...base(s, ix), topk: K };
-  gpu.dispatch(indexKernel('pool'), { q: q.buffer, k: k.buffer, scratch: qp, scratch2: kp }, u, [
-    Math.ceil((rows * s.d) / 4 / 64),
-    s.heads,
-  ]);
-  gpu.dispatch(indexKernel('block_topk'), { ...ix.bindings(), scratch: qp, scratch2: kp }, u, [
+  gpu.dispatch(
+    indexKernel('pool'),
+    { q: q.buffer, k: k.buffer, scratch: qp.buffer, scratch2: kp.buffer },
+    u,
+    [Math.ceil((rows * s.d) / 4 / 64), s.heads],
+  );
+  gpu.dispatch(indexKernel('block_topk'), { ...ix.bindings(), scratch: qp.buffer, scratch2: kp.buffer }, u, [
     Math.ceil(rows / 64),
     s.heads,
   ]);
   gpu.flush();
-  gpu.pool.release(qp);
-  gpu.pool.release(kp);
+  qp.dispose();
+  kp.dispose();
   return ix;
-}
-
-/** The kept columns and offsets of the vertical-slash builder (ascending), before conversion. */
-export interface VerticalSlashSelection {
-  vertical: number;
-  slash: number;
-  /** [heads][2][max(vertical, slash)]: columns then offsets, each ascending. */
-  buffer: GPUBuffer;
 }
 
 export function verticalSlashIndex(
@@ -126,9 +120,10 @@ export function verticalSlashIndex(
   const ix = new SparseIndex(gpu, s.heads, s.n, rows + 1, V);
   const nslash = Math.max(V, S);
   gpu.checkStorageSize(s.heads * lastQ * s.n * 4, `verticalSlashIndex: the last ${lastQ} queries' scores`);
-  const scores = gpu.createStorage(s.heads * lastQ * s.n * 4, 'Vertical-slash scores');
-  const sums = gpu.createStorage(s.heads * 2 * s.n * 4, 'Vertical and slash sums');
-  const sel = gpu.createStorage(s.heads * 2 * nslash * 4, 'Kept columns and offsets');
+  const scoresT = Tensor.empty(gpu, [s.heads, lastQ, s.n], 'Vertical-slash scores');
+  const sumsT = Tensor.empty(gpu, [s.heads, 2, s.n], 'Vertical and slash sums');
+  const selT = Tensor.empty(gpu, [s.heads, 2, nslash], 'Kept columns and offsets', 'u32');
+  const [scores, sums, sel] = [scoresT.buffer, sumsT.buffer, selT.buffer];
   const u = {
     ...base(s, ix),
     scale: scale ?? 1 / Math.sqrt(s.d),
@@ -163,6 +158,6 @@ export function verticalSlashIndex(
     s.heads,
   ]);
   gpu.flush();
-  for (const b of [scores, sums, sel]) gpu.pool.release(b);
+  for (const t of [scoresT, sumsT, selT]) t.dispose();
   return ix;
 }

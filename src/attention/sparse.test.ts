@@ -16,7 +16,7 @@ import {
 } from '../reference/attention';
 import { relMaxError } from '../reference/dense';
 import { Rng } from '../tensor/rng';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, tidy } from '../tensor/tensor';
 import { aShapeIndex, blockSparseIndex, MAX_BLOCK_SPARSE_N, verticalSlashIndex } from './index-builders';
 import { indexQuality, SparseIndex, sparseAttention } from './sparse';
 
@@ -233,6 +233,34 @@ describe('index builders on the GPU', () => {
     );
     ix.dispose();
     other.dispose();
+    p.dispose();
+  });
+
+  it('keeps flat counts of live tensors and pooled buffers over repeated builds, kernels and quality', async () => {
+    const gpu = await getGpu();
+    const p = await problem(2, 130, 16, 5);
+    const builders = [
+      () => aShapeIndex(p.q, 2, 40),
+      () => verticalSlashIndex(p.q, p.k, 9, 3),
+      () => blockSparseIndex(p.q, p.k, 1),
+    ];
+    const round = async () => {
+      for (const build of builders) {
+        const ix = build();
+        sparseAttention(p.q, p.k, p.v, ix).dispose();
+        await indexQuality(p.q, p.k, ix);
+        ix.dispose();
+      }
+      // tidy() disposes an index's tensors like any intermediate.
+      tidy(() => void builders[1]());
+      await gpu.sync();
+    };
+    await round();
+    const live = Tensor.liveCount();
+    const pool = gpu.pool.stats().live;
+    for (let i = 0; i < 3; i++) await round();
+    expect(Tensor.liveCount()).toBe(live);
+    expect(gpu.pool.stats().live).toBe(pool);
     p.dispose();
   });
 });

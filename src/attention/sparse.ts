@@ -19,13 +19,21 @@ export const sparseKernel = (entry: 'forward' | 'recall', d: number): Kernel =>
     ? headDimKernel('attention-sparse', sparseSrc, entry, d)
     : { name: 'attention-sparse', code: sparseSrc, entry, constants: { D4: d / 4 } };
 
-/** A sparse index on the GPU for `heads` heads of length n. dispose() returns its buffers. */
+/**
+ * A sparse index on the GPU for `heads` heads of length n: four u32 tensors, so that tidy() and
+ * Tensor.liveCount() see them like any intermediate (a SparseIndex returned from tidy() keeps them).
+ * dispose() disposes all four.
+ */
 export class SparseIndex {
   readonly rows: number;
-  readonly blockCount: GPUBuffer;
-  readonly blockOffset: GPUBuffer;
-  readonly columnCount: GPUBuffer;
-  readonly columnIndex: GPUBuffer;
+  /** [heads, rows] key blocks per query block. */
+  readonly blockCount: Tensor;
+  /** [heads, rows, max(1, nnzS)] first key of each block. */
+  readonly blockOffset: Tensor;
+  /** [heads, rows] columns per query block. */
+  readonly columnCount: Tensor;
+  /** [heads, rows, max(1, nnzV)] the columns. */
+  readonly columnIndex: Tensor;
   private disposed = false;
 
   constructor(
@@ -36,22 +44,39 @@ export class SparseIndex {
     readonly nnzS: number,
     /** Capacity of columns per query block. */
     readonly nnzV: number,
+    init?: {
+      blockCount: Uint32Array;
+      blockOffset: Uint32Array;
+      columnCount: Uint32Array;
+      columnIndex: Uint32Array;
+    },
   ) {
     this.rows = Math.ceil(n / BLOCK);
     const slots = heads * this.rows;
     const what = `A sparse attention index (${heads} heads × ${this.rows} query blocks)`;
     gpu.checkStorageSize(slots * Math.max(1, nnzS) * 4, `${what}: block offsets`);
     gpu.checkStorageSize(slots * Math.max(1, nnzV) * 4, `${what}: column indices`);
-    this.blockCount = gpu.createStorage(slots * 4, what);
-    this.blockOffset = gpu.createStorage(slots * Math.max(1, nnzS) * 4, what);
-    this.columnCount = gpu.createStorage(slots * 4, what);
-    this.columnIndex = gpu.createStorage(slots * Math.max(1, nnzV) * 4, what);
+    const shapes: Array<[keyof NonNullable<typeof init>, number[]]> = [
+      ['blockCount', [heads, this.rows]],
+      ['blockOffset', [heads, this.rows, Math.max(1, nnzS)]],
+      ['columnCount', [heads, this.rows]],
+      ['columnIndex', [heads, this.rows, Math.max(1, nnzV)]],
+    ];
+    const [bc, bo, cc, ci] = shapes.map(([key, shape]) =>
+      init ? Tensor.fromArray(gpu, init[key], shape, 'u32') : Tensor.empty(gpu, shape, what, 'u32'),
+    );
+    this.blockCount = bc;
+    this.blockOffset = bo;
+    this.columnCount = cc;
+    this.columnIndex = ci;
   }
 
   /** Upload per-head CPU indices (tests, custom masks). */
   static fromRef(gpu: Gpu, refs: SparseIndexRef[]): SparseIndex {
     const r0 = refs[0];
-    const ix = new SparseIndex(gpu, refs.length, r0.n, r0.nnzS, r0.nnzV);
+    for (const r of refs)
+      if (r.n !== r0.n || r.nnzS !== r0.nnzS || r.nnzV !== r0.nnzV)
+        throw new ShapeError('SparseIndex.fromRef: every head needs the same n, nnzS and nnzV');
     const cat = (get: (r: SparseIndexRef) => Int32Array) => {
       const parts = refs.map(get);
       const out = new Uint32Array(parts.reduce((a, p) => a + p.length, 0));
@@ -62,72 +87,53 @@ export class SparseIndex {
       }
       return out;
     };
-    for (const r of refs)
-      if (r.n !== r0.n || r.nnzS !== r0.nnzS || r.nnzV !== r0.nnzV)
-        throw new ShapeError('SparseIndex.fromRef: every head needs the same n, nnzS and nnzV');
-    gpu.write(
-      ix.blockCount,
-      cat((r) => r.blockCount),
-    );
-    gpu.write(
-      ix.blockOffset,
-      cat((r) => r.blockOffset),
-    );
-    gpu.write(
-      ix.columnCount,
-      cat((r) => r.columnCount),
-    );
-    gpu.write(
-      ix.columnIndex,
-      cat((r) => r.columnIndex),
-    );
-    return ix;
+    return new SparseIndex(gpu, refs.length, r0.n, r0.nnzS, r0.nnzV, {
+      blockCount: cat((r) => r.blockCount),
+      blockOffset: cat((r) => r.blockOffset),
+      columnCount: cat((r) => r.columnCount),
+      columnIndex: cat((r) => r.columnIndex),
+    });
   }
 
   /** Read back, one SparseIndexRef per head. */
   async read(): Promise<SparseIndexRef[]> {
-    const slots = this.heads * this.rows;
     const S = Math.max(1, this.nnzS);
     const V = Math.max(1, this.nnzV);
-    const [bc, bo, cc, ci] = await Promise.all([
-      this.gpu.read(this.blockCount, slots * 4),
-      this.gpu.read(this.blockOffset, slots * S * 4),
-      this.gpu.read(this.columnCount, slots * 4),
-      this.gpu.read(this.columnIndex, slots * V * 4),
-    ]);
+    const [bc, bo, cc, ci] = await Promise.all(
+      [this.blockCount, this.blockOffset, this.columnCount, this.columnIndex].map((t) => t.readInts()),
+    );
     const out: SparseIndexRef[] = [];
-    for (let h = 0; h < this.heads; h++) {
-      const r = this.rows;
+    const r = this.rows;
+    const part = (a: Uint32Array | Int32Array, h: number, len: number) =>
+      Int32Array.from(a.subarray(h * len, (h + 1) * len));
+    for (let h = 0; h < this.heads; h++)
       out.push({
         n: this.n,
         rows: r,
         nnzS: S,
         nnzV: V,
-        blockCount: new Int32Array(bc, h * r * 4, r).slice(),
-        blockOffset: new Int32Array(bo, h * r * S * 4, r * S).slice(),
-        columnCount: new Int32Array(cc, h * r * 4, r).slice(),
-        columnIndex: new Int32Array(ci, h * r * V * 4, r * V).slice(),
+        blockCount: part(bc, h, r),
+        blockOffset: part(bo, h, r * S),
+        columnCount: part(cc, h, r),
+        columnIndex: part(ci, h, r * V),
       });
-    }
     return out;
   }
 
   bindings(): Record<string, GPUBuffer> {
     if (this.disposed) throw new Error('SparseIndex was used after dispose()');
     return {
-      block_count: this.blockCount,
-      block_offset: this.blockOffset,
-      column_count: this.columnCount,
-      column_index: this.columnIndex,
+      block_count: this.blockCount.buffer,
+      block_offset: this.blockOffset.buffer,
+      column_count: this.columnCount.buffer,
+      column_index: this.columnIndex.buffer,
     };
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.gpu.lost) return;
-    for (const b of [this.blockCount, this.blockOffset, this.columnCount, this.columnIndex])
-      this.gpu.pool.release(b);
+    for (const t of [this.blockCount, this.blockOffset, this.columnCount, this.columnIndex]) t.dispose();
   }
 }
 

@@ -90,11 +90,11 @@ export function fwht(x: Tensor, opts: FwhtOptions = {}): Tensor {
   const normalised = opts.normalised ?? false;
   const out = Tensor.empty(x.gpu, x.shape, 'A Walsh–Hadamard transform');
   // Ping-pong: pass i writes `out` when (passes − 1 − i) is even, else the scratch buffer.
-  const scratch = passes.length > 1 ? x.gpu.createStorage(x.size * 4, 'FWHT scratch') : null;
+  const scratch = passes.length > 1 ? Tensor.empty(x.gpu, [x.size], 'FWHT scratch') : null;
   let src = x.buffer;
   passes.forEach((p, i) => {
     const last = i === passes.length - 1;
-    const dst = (passes.length - 1 - i) % 2 === 0 || !scratch ? out.buffer : scratch;
+    const dst = (passes.length - 1 - i) % 2 === 0 || !scratch ? out.buffer : scratch.buffer;
     const groups = variant === 'workgroup' ? Math.ceil(x.size / FWHT_TILE) : Math.ceil(x.size / p.g / 256);
     x.gpu.dispatch(
       fwhtKernel(variant),
@@ -111,6 +111,6 @@ export function fwht(x: Tensor, opts: FwhtOptions = {}): Tensor {
     );
     src = dst;
   });
-  if (scratch) x.gpu.pool.release(scratch);
+  scratch?.dispose();
   return record(out, [x], (g) => [fwht(g, { normalised, variant })]);
 }

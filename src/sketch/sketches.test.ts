@@ -10,7 +10,7 @@ import { ShapeError } from '../gpu/errors';
 import { relMaxError } from '../reference/dense';
 import { gram64, lstsqNormal, mm64, sketchDense, sketchedLstsqRef } from '../reference/sketch';
 import { Rng } from '../tensor/rng';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, tidy } from '../tensor/tensor';
 import { checkLstsqShape, lstsqErrors, pinvNorm, sketchedLstsq, solveLstsq, uploadAb } from './lstsq';
 import { applySketch, drawSketch, SKETCH_TYPES } from './sketches';
 
@@ -41,6 +41,22 @@ describe('sketches', () => {
         A.dispose();
         SA.dispose();
       });
+
+  it('keeps flat counts of live tensors and pooled buffers over repeated sketches (scratch under tidy)', async () => {
+    const A = Tensor.fromArray(gpu, Float32Array.from(rng.normals(40 * 3)), [40, 3]);
+    const sketches = SKETCH_TYPES.map((type) => drawSketch(type, 8, 40, new Rng(7), { s: 2 }));
+    const round = async () => {
+      for (const p of sketches) tidy(() => void applySketch(p, A));
+      await gpu.sync();
+    };
+    await round();
+    const live = Tensor.liveCount();
+    const pool = gpu.pool.stats().live;
+    for (let i = 0; i < 3; i++) await round();
+    expect(Tensor.liveCount()).toBe(live);
+    expect(gpu.pool.stats().live).toBe(pool);
+    A.dispose();
+  });
 
   // E[SᵀS] = I. Every entry of SᵀS has variance ≤ 2/m for these sketches (Gaussian diagonal: 2/m;
   // off-diagonal entries and the SRHT / sparse ones: ≤ 1/m), so the mean over K seeds is within

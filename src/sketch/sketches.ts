@@ -132,10 +132,10 @@ export function sketchCsr(p: SketchParams): { rowPtr: Uint32Array; idx: Uint32Ar
   return { rowPtr, idx, vals };
 }
 
-function upload(gpu: Gpu, data: Float32Array | Uint32Array, what: string): GPUBuffer {
-  const b = gpu.createStorage(Math.max(4, data.byteLength), what);
-  if (data.length > 0) gpu.write(b, data);
-  return b;
+/** A 1-D tensor of the values (f32 or u32); one zero element when empty (no zero-size binding). */
+function upload(gpu: Gpu, data: Float32Array | Uint32Array): Tensor {
+  const d = data.length > 0 ? data : data instanceof Uint32Array ? new Uint32Array(1) : new Float32Array(1);
+  return Tensor.fromArray(gpu, d, [d.length]);
 }
 
 /** S·A (m × d) on the GPU for A (n × d); S is formed only for the Gaussian sketch (it is dense). */
@@ -153,34 +153,44 @@ export function applySketch(p: SketchParams, A: Tensor): Tensor {
     return out;
   }
   const wg = (count: number) => gpu.grid1d(Math.ceil(count / 256));
-  const scratch: GPUBuffer[] = [];
+  const scratch: Tensor[] = [];
   const release = () => {
-    for (const b of scratch) gpu.pool.release(b);
+    for (const t of scratch) t.dispose();
   };
   if (p.type === 'srht') {
-    const signs = upload(gpu, Float32Array.from(p.signs), 'SRHT signs');
-    const rows = upload(gpu, Uint32Array.from(p.rows), 'SRHT sampled rows');
+    const signs = upload(gpu, Float32Array.from(p.signs));
+    const rows = upload(gpu, Uint32Array.from(p.rows));
     scratch.push(signs, rows);
     const Z = Tensor.empty(gpu, [d, p.nPad], 'The SRHT padded transpose');
     const params = { n: p.n, d, nPad: p.nPad, m: p.m, scale: Math.sqrt(p.nPad / p.m) };
-    gpu.dispatch(sketchKernel('signPadT'), { a: A.buffer, signs, out: Z.buffer }, params, wg(d * p.nPad));
+    gpu.dispatch(
+      sketchKernel('signPadT'),
+      { a: A.buffer, signs: signs.buffer, out: Z.buffer },
+      params,
+      wg(d * p.nPad),
+    );
     const Y = fwht(Z, { normalised: true });
     Z.dispose();
     const out = Tensor.empty(gpu, [p.m, d], 'A sketch S·A');
-    gpu.dispatch(sketchKernel('sampleT'), { a: Y.buffer, rows, out: out.buffer }, params, wg(p.m * d));
+    gpu.dispatch(
+      sketchKernel('sampleT'),
+      { a: Y.buffer, rows: rows.buffer, out: out.buffer },
+      params,
+      wg(p.m * d),
+    );
     Y.dispose();
     release();
     return out;
   }
   const csr = sketchCsr(p);
-  const rowPtr = upload(gpu, csr.rowPtr, 'sketch row pointers');
-  const idx = upload(gpu, csr.idx, 'sketch indices');
-  const vals = upload(gpu, csr.vals, 'sketch values');
+  const rowPtr = upload(gpu, csr.rowPtr);
+  const idx = upload(gpu, csr.idx);
+  const vals = upload(gpu, csr.vals);
   scratch.push(rowPtr, idx, vals);
   const out = Tensor.empty(gpu, [p.m, d], 'A sketch S·A');
   gpu.dispatch(
     sketchKernel('csrRows'),
-    { a: A.buffer, rowPtr, idx, vals, out: out.buffer },
+    { a: A.buffer, rowPtr: rowPtr.buffer, idx: idx.buffer, vals: vals.buffer, out: out.buffer },
     { n: p.n, d, nPad: p.n, m: p.m, scale: 1 },
     wg(p.m * d),
   );
