@@ -60,6 +60,7 @@ const NEW_VIEWS: Array<[name: string, preset: RegExp, panel: string]> = [
   ['finetune', /Teacher–student regression/, 'panel-finetune'],
   ['sketch', /Sketched least squares/, 'panel-sketch'],
   ['binding', /MBAT:/, 'panel-binding'],
+  ['compression', /Compress names-tiny/, 'panel-compression'],
 ];
 for (const [name, preset, panel] of NEW_VIEWS)
   test(`screenshots: ${name}`, async ({ page }) => {

@@ -6,6 +6,7 @@ import type { ComponentType } from 'react';
 import { ApproximationPanel } from './ApproximationPanel';
 import { KvProjectionPanel, SparseAttentionPanel } from './AttentionPanel';
 import { BindingPanel } from './BindingPanel';
+import { CompressionPanel } from './CompressionPanel';
 import type { PanelProps } from './common';
 import { FinetunePanel } from './FinetunePanel';
 import { PretrainPanel } from './PretrainPanel';
@@ -19,6 +20,7 @@ export const PANELS: Record<string, ComponentType<PanelProps>> = {
   speedup: SpeedupPanel,
   pretrain: PretrainPanel,
   finetune: FinetunePanel,
+  compression: CompressionPanel,
   sketch: SketchPanel,
   binding: BindingPanel,
   'sparse-attention': SparseAttentionPanel,
