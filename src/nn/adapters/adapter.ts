@@ -38,6 +38,11 @@ export interface AdapterContext {
   grad?: Float64Array;
   /** LoRA-SB: η, the first step's learning rate. */
   lr?: number;
+  /**
+   * Tensors shared by the adapters of one model (applyAdapters makes one map per call): Compacter's
+   * A_i live here, owned by the first layer that creates them.
+   */
+  shared?: Map<string, Tensor>;
 }
 
 /**

@@ -3,9 +3,13 @@
  *   ΔW = s·H,  H = Σ_{i<n} A_i ⊗ (s_i·t_iᵀ),  A_i (n × n),  s_i (out/n),  t_i (in/n),
  * n = spec.rank (the PHM dimension; out and in must be divisible by n). Init: A_i Kaiming-uniform
  * (fan-in n), t_i Kaiming-uniform (fan-in in/n), s_i = 0, so H₀ = 0 and step 0 is the base bit for bit.
- * H is built from recorded ops (a batched outer product, one GEMM, a permute) — tiny at playground sizes.
- * Deviation: the paper shares the A_i across layers; here each adapted layer has its own (documented).
- * Trainable: n³ + out + in. No LoRA form: exports merge into W.
+ * As the paper and §1 say, the A_i (the "slow" weights) are SHARED across every adapted layer of a
+ * model: the first Compacter built with a `ctx.shared` map owns `phm_rule` (its parameter), the
+ * others use the same tensor (its gradient accumulates over the layers). Alone, a layer owns its own.
+ * Forward never materialises H (§1): x·Hᵀ is a reshape, three small GEMMs and two permutes —
+ * Z = X·Tᵀ, U_i = A_i·Z_i, y = U·S. delta() (merge, export) does build H.
+ * Trainable: out + in per layer, plus n³ once per model (`trainableFormula` + `sharedTrainable`).
+ * No LoRA form: exports merge into W.
  */
 
 import { matmul } from '../../tensor/ops';
@@ -18,8 +22,10 @@ export class CompacterAdapter extends Adapter {
   readonly method = 'compacter' as const;
   readonly n: number;
   readonly scale: number;
-  /** [n, n·n]: row i is vec(A_i). */
+  /** [n, n·n]: row i is vec(A_i); shared by every Compacter built with the same ctx.shared map. */
   readonly rule: Tensor;
+  /** True when this layer owns (registers and disposes) the shared rule. */
+  readonly ownsRule: boolean;
   /** [n, out/n]: row i is s_i. */
   readonly left: Tensor;
   /** [n, in/n]: row i is t_i. */
@@ -36,10 +42,16 @@ export class CompacterAdapter extends Adapter {
     this.scale = scaling(n, spec.alpha ?? n, spec.rslora === true);
     const p = base.out / n;
     const q = base.in / n;
-    this.rule = this.param(
-      'phm_rule',
-      Tensor.fromArray(gpu, Float32Array.from(f32(kaimingUniform(ctx.rng, n * n * n, n))), [n, n * n]),
-    );
+    const key = `compacter.phm_rule.n${n}`;
+    const shared = ctx.shared?.get(key);
+    this.ownsRule = !shared;
+    this.rule =
+      shared ??
+      this.param(
+        'phm_rule',
+        Tensor.fromArray(gpu, Float32Array.from(f32(kaimingUniform(ctx.rng, n * n * n, n))), [n, n * n]),
+      );
+    if (!shared) ctx.shared?.set(key, this.rule);
     this.left = this.param('phm_left', Tensor.zeros(gpu, [n, p]));
     this.right = this.param(
       'phm_right',
@@ -59,7 +71,24 @@ export class CompacterAdapter extends Adapter {
     return permute(K.reshape([n, n, p, q]), [0, 2, 1, 3]).reshape([this.outFeatures, this.inFeatures]);
   }
 
-  static trainableFormula(out: number, inp: number, n: number): number {
-    return n * n * n + out + inp;
+  /** x [N, in] → x·(s·H)ᵀ [N, out] without forming H. */
+  protected override update(x: Tensor): Tensor {
+    const { n } = this;
+    const N = x.shape[0];
+    const q = this.inFeatures / n;
+    // Z[N, b, i] = Σ_y X[N, b, y]·t_i[y]   (X = x viewed as [N, n, q])
+    const z = matmul(x.reshape([N * n, q]), this.right, { transB: true }).reshape([N, n, n]);
+    // U[i, N, a] = Σ_b A_i[a, b]·Z[N, b, i]
+    const u = matmul(permute(z, [2, 0, 1]), this.rule.reshape([n, n, n]), { transB: true });
+    // y[N, a·p + x'] = s·Σ_i U[N, a, i]·s_i[x']
+    return matmul(permute(u, [1, 2, 0]).reshape([N * n, n]), this.left, { alpha: this.scale }).reshape([
+      N,
+      this.outFeatures,
+    ]);
+  }
+
+  /** This layer's trainable parameters: out + in, plus n³ when it owns the rule. */
+  static trainableFormula(out: number, inp: number, n: number, ownsRule = true): number {
+    return (ownsRule ? n * n * n : 0) + out + inp;
   }
 }

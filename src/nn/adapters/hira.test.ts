@@ -9,16 +9,20 @@ import type { HiraAdapter } from './hira';
 import { fitRegression } from './regression';
 
 describe('Hadamard adapter (HiRA form)', () => {
-  it('step 0 is the base bit for bit; W + s·W⊙(B·A) backward matches FD; merge/unmerge; no LoRA form', async () => {
+  it('step 0 is the base bit for bit; W + W⊙(B·A) (no α scaling, as peft) backward matches FD; merge/unmerge; no LoRA form', async () => {
     const gpu = await getGpu();
     const base = baseLayer(7, 5, 6);
     const x = input(gpu, 3, 5, 2);
     const a = (await createAdapter(
       gpu,
       base,
-      { adapter: 'hira', rank: 2, alpha: 4 },
+      { adapter: 'hira', rank: 2 },
       { rng: new Rng(1) },
     )) as HiraAdapter;
+    expect(a.scale).toBe(1);
+    await expect(
+      createAdapter(gpu, base, { adapter: 'hira', rank: 2, alpha: 4 }, { rng: new Rng(1) }),
+    ).rejects.toThrow(/no α\/r scaling/);
     expect(await outputOf(a, x)).toEqual(await baseOutput(gpu, base, x));
     expect(a.trainableParams()).toBe(trainableFormula({ adapter: 'hira', rank: 2 }, 7, 5));
     await fitRegression(a, x, input(gpu, 3, 7, 4), {
@@ -27,7 +31,7 @@ describe('Hadamard adapter (HiRA form)', () => {
     });
     const weightOf = (p: Record<string, Float64Array>) => {
       const ba = mm(p.hira_B, p.hira_A, 7, 2, 5);
-      return Float64Array.from(base.weight, (w, i) => w + a.scale * w * ba[i]);
+      return Float64Array.from(base.weight, (w, i) => w + w * ba[i]);
     };
     await fdCheck(a, base, x, weightOf);
     const want = weightOf({

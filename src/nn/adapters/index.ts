@@ -47,7 +47,10 @@ export async function createAdapter(
   }
 }
 
-/** Trainable parameters of one adapted out × in layer, from the formulas (the tests check the modules agree). */
+/**
+ * Trainable parameters of one adapted out × in layer, from the formulas (the tests check the modules
+ * agree), not counting what the layers of a model share (`sharedTrainable`).
+ */
 export function trainableFormula(spec: AdapterSpec, out: number, inp: number): number {
   const r = spec.rank;
   switch (spec.adapter) {
@@ -65,8 +68,18 @@ export function trainableFormula(spec: AdapterSpec, out: number, inp: number): n
     case 'lora-sb':
       return r * r;
     case 'compacter':
-      return r * r * r + out + inp;
+      return out + inp;
     case 'full':
       return out * inp;
   }
+}
+
+/** Trainable parameters shared by every adapted layer of a model: Compacter's A_i (n³), else 0. */
+export function sharedTrainable(spec: AdapterSpec): number {
+  return spec.adapter === 'compacter' ? spec.rank ** 3 : 0;
+}
+
+/** A model's trainable parameters with `spec` on layers of these [out, in] shapes. */
+export function modelTrainable(spec: AdapterSpec, shapes: Array<[number, number]>): number {
+  return sharedTrainable(spec) + shapes.reduce((a, [o, i]) => a + trainableFormula(spec, o, i), 0);
 }

@@ -46,6 +46,8 @@ export async function applyAdapters(
 ): Promise<AdaptedLayer[]> {
   const layers = targetLinears(model, targets);
   const out: AdaptedLayer[] = [];
+  // one map per model: Compacter's A_i are shared by all its layers
+  const shared = ctx.shared ?? new Map<string, Tensor>();
   for (const { path, linear } of layers) {
     if (!linear.weight)
       throw new Error(
@@ -58,7 +60,7 @@ export async function applyAdapters(
       linear.weight.gpu as Tensor['gpu'],
       { out: linear.outFeatures, in: linear.inFeatures, weight, bias },
       spec,
-      { ...ctx, grad: grads?.[path] ?? ctx.grad },
+      { ...ctx, shared, grad: grads?.[path] ?? ctx.grad },
     );
     linear.adapter = adapter;
     out.push({ path, linear, adapter });
