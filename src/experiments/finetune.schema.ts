@@ -2,13 +2,15 @@
  * Kind `finetune` — config and summary schemas (zod only). Fine-tunes a base with each entry of
  * `methods` (an adapter from src/nn/adapters, or full fine-tuning) and streams `loss/<label>` (every
  * step) and `valLoss/<label>` (every evalEvery steps and at the end). Bases: the seeded teacher–student
- * regression task (src/data/regression: W₀ → W₀ + rank-r ΔW), or a tiny transformer pretrained IN THE
- * RUN on one corpus and fine-tuned on another (no shipped base weights exist on main yet).
+ * regression task (src/data/regression: W₀ → W₀ + rank-r ΔW); a shipped tiny transformer
+ * (public/models/<name>, `npm run pretrain` recipes) fine-tuned on another corpus; or one pretrained
+ * in the run (`type: "pretrain"`, for a base no recipe ships).
  */
 import { z } from 'zod';
 import { CORPUS_NAMES } from '../data/corpus-names';
 import { ADAPTER_NAMES } from '../nn/adapters/schema';
 import { OptimizerSpec } from '../nn/optim/schema';
+import { SHIPPED_MODELS } from '../nn/shipped.schema';
 import { TransformerSpec } from '../nn/transformer.schema';
 import { configSchema, defineKindSchema, InputError } from './envelope';
 
@@ -56,9 +58,15 @@ export const PretrainedBase = z.strictObject({
   lr: lr.default(3e-3),
 });
 
+export const ShippedBase = z.strictObject({
+  type: z.literal('shipped'),
+  /** male-names-tiny: male names; names-tiny: all names; moby-tiny: Moby Dick (vocabulary also covers sotu). */
+  model: z.enum(SHIPPED_MODELS).default('male-names-tiny'),
+});
+
 export const FinetuneConfig = configSchema('finetune', {
   base: z
-    .discriminatedUnion('type', [TeacherStudentBase, PretrainedBase])
+    .discriminatedUnion('type', [TeacherStudentBase, ShippedBase, PretrainedBase])
     .default(TeacherStudentBase.parse({ type: 'teacher-student' })),
   /** Target corpus for a pretrained base (ignored by the teacher–student task). */
   corpus: z.enum(CORPUS_NAMES).default('female-names'),
@@ -96,7 +104,7 @@ export const FinetuneMethodResult = z.object({
 });
 export const FinetuneSummary = z.object({
   task: z.string(),
-  /** What the base is (and, for a pretrained base, that it was pretrained in this run). */
+  /** What the base is (shipped weights and their recipe, or that it was pretrained in this run). */
   base: z.string(),
   baseValLoss: z.number(),
   methods: z.array(FinetuneMethodResult),
@@ -114,10 +122,18 @@ export function checkFinetune(c: FinetuneConfig): void {
       throw new InputError(`label '${l}' is used twice; give each method its own`, `methods[${i}].label`);
     seen.add(l);
   });
+  // Shipped models are d = 32 (MLP 4d): the engine checks the real sizes when it loads them.
   const dims: number[] =
-    c.base.type === 'teacher-student' ? [c.base.rows, c.base.cols] : [c.base.model.dModel];
+    c.base.type === 'teacher-student'
+      ? [c.base.rows, c.base.cols]
+      : [c.base.type === 'pretrain' ? c.base.model.dModel : 32];
   const k = Math.min(...dims);
   c.methods.forEach((m, i) => {
+    if (m.adapter === 'hira' && ((m.alpha !== undefined && m.alpha !== m.rank) || m.rslora))
+      throw new InputError(
+        'hira has no α/r scaling (W + W⊙(B·A), as peft and the HiRA paper): leave alpha and rslora unset',
+        m.alpha !== undefined ? `methods[${i}].alpha` : `methods[${i}].rslora`,
+      );
     if (m.adapter === 'full') return;
     if (m.adapter === 'compacter') {
       if (dims.some((d) => d % m.rank))

@@ -32,10 +32,14 @@ describe('finetune', () => {
       'loss/full',
       'loss/lora-r1',
       'loss/pissa-r1',
+      'trainableParams/full',
+      'trainableParams/lora-r1',
+      'trainableParams/pissa-r1',
       'valLoss/full',
       'valLoss/lora-r1',
       'valLoss/pissa-r1',
     ]);
+    expect(r.series['trainableParams/lora-r1']).toEqual([{ step: 0, value: 10 }]);
     expect(r.series['loss/lora-r1'].length).toBe(6);
     const s = r.summary as FinetuneSummary;
     expect(s.methods.map((m) => [m.label, m.adapter, m.rank, m.trainableParams])).toEqual([
@@ -67,5 +71,50 @@ describe('finetune', () => {
       { gpu, env: { runtime: 'node' } },
     ).catch((e) => e);
     expect(String(bad?.message ?? JSON.stringify(bad))).toMatch(/methods\[0\]\.rank|rank 9/);
+  });
+
+  it('shipped base: loads public/models weights (no pretraining in the run); LoRA and Compacter start at the base; Compacter A_i counted once', async () => {
+    const gpu = await getGpu();
+    const r = await runToResult(
+      {
+        schema: 'smx/experiment@1',
+        kind: 'finetune',
+        seed: 1,
+        base: { type: 'shipped', model: 'male-names-tiny' },
+        corpus: 'female-names',
+        steps: 1,
+        batch: 2,
+        evalEvery: 1,
+        methods: [
+          { adapter: 'lora', rank: 1 },
+          { adapter: 'compacter', rank: 2 },
+        ],
+      },
+      { gpu, env: { runtime: 'node' } },
+    );
+    expect(r.status).toBe('finished');
+    expect(r.series.pretrainLoss).toBeUndefined();
+    const s = r.summary as FinetuneSummary;
+    expect(s.base).toMatch(/shipped male-names-tiny .*pretrained on male-names/);
+    // q_proj and v_proj of 2 blocks (32 × 32): LoRA r(in + out) each; Compacter (in + out) each + n³ once
+    expect(s.methods.map((m) => m.trainableParams)).toEqual([4 * 64, 4 * 64 + 8]);
+    // both start exactly at the base: the same first-batch loss
+    expect(s.methods[1].step0Loss).toBe(s.methods[0].step0Loss);
+  });
+
+  it('a corpus with characters the shipped model does not know is refused naming corpus', async () => {
+    const gpu = await getGpu();
+    const bad = await runToResult(
+      {
+        schema: 'smx/experiment@1',
+        kind: 'finetune',
+        base: { type: 'shipped', model: 'male-names-tiny' },
+        corpus: 'sotu',
+        steps: 1,
+      },
+      { gpu, env: { runtime: 'node' } },
+    ).catch((e) => e);
+    expect(bad?.path).toBe('corpus');
+    expect(String(bad?.message)).toMatch(/not in the vocabulary/);
   });
 });

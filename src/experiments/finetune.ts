@@ -1,12 +1,20 @@
 /**
- * Kind `finetune` — run(): build the base (the teacher–student task's W₀, or a tiny transformer
- * pretrained in the run on `base.corpus`), then for each method (and each lr of `lrSweep`) build the
+ * Kind `finetune` — run(): build the base (the teacher–student task's W₀, the shipped weights
+ * public/models/<base.model> loaded by src/nn/shipped.ts, or a tiny transformer pretrained in the run), then for each method (and each lr of `lrSweep`) build the
  * adapters from the same base (timed: initMs), train `steps` optimizer steps on the same seeded batches,
  * stream `loss/<label>` and `valLoss/<label>`, and export PEFT files (DIR/<label>/ with
  * `--artifacts DIR`). A NaN / Inf stops the run naming the method and step; finished methods are kept.
  */
 import { lowRankRegressionTask } from '../data/regression';
-import { Batcher, CharVocab, evalBatches, loadCorpus, splitTokens, type TokenBatch } from '../data/text';
+import {
+  Batcher,
+  CharVocab,
+  CorpusError,
+  evalBatches,
+  loadCorpus,
+  splitTokens,
+  type TokenBatch,
+} from '../data/text';
 import type { Adapter, AdapterSpec } from '../nn/adapters/adapter';
 import { createAdapter } from '../nn/adapters/index';
 import { exportAdapter } from '../nn/adapters/peft';
@@ -21,13 +29,14 @@ import {
 import { crossEntropy } from '../nn/loss';
 import { Optimizer } from '../nn/optim/optimizer';
 import type { OptimizerSpec } from '../nn/optim/schema';
+import { loadShippedModel } from '../nn/shipped';
 import { stateDict } from '../nn/state-dict';
 import { evaluate, Trainer } from '../nn/train';
 import { Transformer } from '../nn/transformer';
 import { noGrad } from '../tensor/autograd';
 import { Rng } from '../tensor/rng';
 import { Tensor, tidy } from '../tensor/tensor';
-import { defineExperiment, type KindContext, type KindEvent, throwIfAborted } from './envelope';
+import { defineExperiment, InputError, type KindContext, type KindEvent, throwIfAborted } from './envelope';
 import {
   type FinetuneConfig,
   type FinetuneMethod,
@@ -146,28 +155,61 @@ async function teacherStudent(c: FinetuneConfig, ctx: KindContext): Promise<Task
   };
 }
 
-async function pretrained(c: FinetuneConfig, ctx: KindContext): Promise<{ task: Task; events: KindEvent[] }> {
+/** The language-model base: the shipped weights, or a tiny transformer pretrained in the run. */
+async function languageModel(
+  c: FinetuneConfig,
+  ctx: KindContext,
+  events: KindEvent[],
+): Promise<{ model: Transformer; vocab: CharVocab; about: string }> {
+  if (c.base.type === 'shipped') {
+    const s = await loadShippedModel(ctx.gpu, c.base.model);
+    const m = s.meta;
+    return {
+      model: s.model,
+      vocab: s.vocab,
+      about: `the shipped ${s.name} (public/models/${s.name}.safetensors: a tiny transformer pretrained on ${m.corpus} for ${m.steps} steps, validation loss ${m.finalValLoss.toFixed(3)}; \`${m.command}\`)`,
+    };
+  }
   const b = c.base as Extract<FinetuneConfig['base'], { type: 'pretrain' }>;
   const [src, dst] = await Promise.all([loadCorpus(b.corpus), loadCorpus(c.corpus)]);
   const vocab = CharVocab.fromText(src + dst);
   const pre = splitTokens(vocab.encode(src), c.valFraction);
-  const fine = splitTokens(vocab.encode(dst), c.valFraction);
-  const T = b.model.context;
   const model = new Transformer(ctx.gpu, { vocab: vocab.size, spec: b.model, seed: c.seed });
-  const events: KindEvent[] = [];
   const trainer = new Trainer(model, {
     optimizer: { name: 'adamw', lr: b.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
     schedule: { warmup: 10, decay: 'cosine', minRatio: 0.1 },
     steps: b.steps,
     clip: 1,
   });
-  const pb = new Batcher(pre.train, c.batch, T, c.seed + 3);
-  for (let s = 0; s < b.steps; s++) {
-    throwIfAborted(ctx.signal);
-    const st = await trainer.step(pb.next());
-    events.push({ type: 'metric', series: 'pretrainLoss', step: s + 1, value: st.loss });
+  const pb = new Batcher(pre.train, c.batch, b.model.context, c.seed + 3);
+  try {
+    for (let s = 0; s < b.steps; s++) {
+      throwIfAborted(ctx.signal);
+      const st = await trainer.step(pb.next());
+      events.push({ type: 'metric', series: 'pretrainLoss', step: s + 1, value: st.loss });
+    }
+  } finally {
+    trainer.dispose();
   }
-  trainer.dispose();
+  return {
+    model,
+    vocab,
+    about: `tiny transformer (${b.model.layers} layers, d=${b.model.dModel}) pretrained IN THIS RUN on ${b.corpus} for ${b.steps} steps`,
+  };
+}
+
+async function pretrained(c: FinetuneConfig, ctx: KindContext): Promise<{ task: Task; events: KindEvent[] }> {
+  const events: KindEvent[] = [];
+  const { model, vocab, about } = await languageModel(c, ctx, events);
+  let fine: { train: Uint32Array; val: Uint32Array };
+  try {
+    fine = splitTokens(vocab.encode(await loadCorpus(c.corpus)), c.valFraction);
+  } catch (e) {
+    model.dispose();
+    if (e instanceof CorpusError) throw new InputError(`${e.message} of the base model`, 'corpus');
+    throw e;
+  }
+  const T = model.spec.context;
   const evalSet = evalBatches(fine.val, c.batch, T, 16);
   const snapshot = await stateDict(model);
   const baseValLoss = await evaluate(model, evalSet);
@@ -175,11 +217,12 @@ async function pretrained(c: FinetuneConfig, ctx: KindContext): Promise<{ task: 
   for (const p of model.namedParameters()) p.tensor.requiresGrad = false;
   let batcher: Batcher;
   let batches: TokenBatch[] = [];
+  const from = c.base.type === 'shipped' ? c.base.model : c.base.type === 'pretrain' ? c.base.corpus : '';
   return {
     events,
     task: {
-      name: `${b.corpus} → ${c.corpus}`,
-      base: `tiny transformer (${b.model.layers} layers, d=${b.model.dModel}) pretrained IN THIS RUN on ${b.corpus} for ${b.steps} steps (no shipped base weights on main)`,
+      name: `${from} → ${c.corpus}`,
+      base: about,
       taskType: 'CAUSAL_LM',
       baseValLoss,
       async attach(spec, m, lr) {
@@ -251,10 +294,13 @@ async function* run(c: FinetuneConfig, ctx: KindContext): AsyncGenerator<KindEve
         const initMs = performance.now() - t0;
         const params =
           c.base.type === 'teacher-student' ? layers[0].adapter.namedParameters() : adapterParameters(layers);
+        const trainable = params.reduce((a, p) => a + p.tensor.size, 0);
         const opt = new Optimizer(params, withOpt(c.optimizer, lr), () => false);
         const loss: number[] = [];
         const val: Array<[number, number]> = [];
         try {
+          // known before the first step: the UI shows it beside the method while it trains
+          yield { type: 'metric', series: `trainableParams/${series}`, step: 0, value: trainable };
           for (let s = 0; s < c.steps; s++) {
             throwIfAborted(ctx.signal);
             const l = tidy(() => {
@@ -289,7 +335,7 @@ async function* run(c: FinetuneConfig, ctx: KindContext): AsyncGenerator<KindEve
             label,
             adapter: m.adapter,
             rank: m.rank,
-            trainableParams: params.reduce((a, p) => a + p.tensor.size, 0),
+            trainableParams: trainable,
             initMs,
             step0Loss: loss[0],
             finalLoss: loss[loss.length - 1],
@@ -313,6 +359,12 @@ async function* run(c: FinetuneConfig, ctx: KindContext): AsyncGenerator<KindEve
       }
       if (!best) continue;
       if (c.lrSweep) {
+        yield {
+          type: 'metric',
+          series: `trainableParams/${label}`,
+          step: 0,
+          value: best.res.trainableParams,
+        };
         for (const [s, v] of best.loss.entries())
           yield { type: 'metric', series: `loss/${label}`, step: s + 1, value: v };
         for (const [s, v] of best.val)

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
-import { evalBatches, loadTextDataset } from '../data/text';
-import { BASE_RECIPE, runRecipe } from './recipe';
+import { evalBatches } from '../data/text';
+import { BASE_RECIPE, RECIPES, recipeCommand, recipeData, runRecipe } from './recipe';
 import { loadStateDict, stateDictFromSafetensors } from './state-dict';
 import { evaluate } from './train';
 import { Transformer } from './transformer';
@@ -12,18 +12,21 @@ const DIR = resolve(import.meta.dirname, '../../public/models');
 const info = JSON.parse(readFileSync(resolve(DIR, `${BASE_RECIPE.name}.json`), 'utf8'));
 
 describe('shipped base weights', () => {
-  it('the recorded recipe is the one in src/nn/recipe.ts, and the file is small', () => {
-    expect(info.corpus).toBe(BASE_RECIPE.corpus);
-    expect(info.seed).toBe(BASE_RECIPE.seed);
-    expect(info.steps).toBe(BASE_RECIPE.steps);
-    expect(info.batch).toBe(BASE_RECIPE.batch);
-    expect(info.optimizer).toEqual(BASE_RECIPE.optimizer);
-    expect(info.schedule).toEqual(BASE_RECIPE.schedule);
-    expect(info.command).toBe('npm run pretrain');
-    expect(info.losses.length).toBe(BASE_RECIPE.steps);
-    expect(readFileSync(resolve(DIR, `${BASE_RECIPE.name}.safetensors`)).length).toBeLessThan(2_000_000);
-  });
-
+  for (const r of Object.values(RECIPES)) {
+    const rinfo = JSON.parse(readFileSync(resolve(DIR, `${r.name}.json`), 'utf8'));
+    it(`${r.name}: the recorded recipe is the one in src/nn/recipe.ts, and the file is small`, () => {
+      expect(rinfo.corpus).toBe(r.corpus);
+      expect(rinfo.vocabFrom).toEqual(r.vocabFrom);
+      expect(rinfo.seed).toBe(r.seed);
+      expect(rinfo.steps).toBe(r.steps);
+      expect(rinfo.batch).toBe(r.batch);
+      expect(rinfo.optimizer).toEqual(r.optimizer);
+      expect(rinfo.schedule).toEqual(r.schedule);
+      expect(rinfo.command).toBe(recipeCommand(r));
+      expect(rinfo.losses.length).toBe(r.steps);
+      expect(readFileSync(resolve(DIR, `${r.name}.safetensors`)).length).toBeLessThan(2_000_000);
+    });
+  }
   it('rerunning the first steps of the recipe reproduces the recorded loss curve', async () => {
     const gpu = await getGpu();
     const run = await runRecipe(gpu, BASE_RECIPE, 3);
@@ -37,20 +40,16 @@ describe('shipped base weights', () => {
     run.model.dispose();
   }, 120_000);
 
-  it('the weights load by name and give the recorded validation loss', async () => {
-    const gpu = await getGpu();
-    const data = await loadTextDataset(BASE_RECIPE.corpus, BASE_RECIPE.valFraction);
-    expect([...data.vocab.chars]).toEqual(info.vocab);
-    const model = new Transformer(gpu, { vocab: data.vocab.size, spec: BASE_RECIPE.spec, seed: 123 });
-    loadStateDict(
-      model,
-      stateDictFromSafetensors(readFileSync(resolve(DIR, `${BASE_RECIPE.name}.safetensors`))),
-    );
-    const val = await evaluate(
-      model,
-      evalBatches(data.val, BASE_RECIPE.batch, BASE_RECIPE.spec.context, BASE_RECIPE.evalWindows),
-    );
-    expect(Math.abs(val - info.finalValLoss)).toBeLessThan(1e-4);
-    model.dispose();
-  }, 120_000);
+  for (const r of Object.values(RECIPES))
+    it(`${r.name}: the weights load by name and give the recorded validation loss`, async () => {
+      const rinfo = JSON.parse(readFileSync(resolve(DIR, `${r.name}.json`), 'utf8'));
+      const gpu = await getGpu();
+      const data = await recipeData(r);
+      expect([...data.vocab.chars]).toEqual(rinfo.vocab);
+      const model = new Transformer(gpu, { vocab: data.vocab.size, spec: r.spec, seed: 123 });
+      loadStateDict(model, stateDictFromSafetensors(readFileSync(resolve(DIR, `${r.name}.safetensors`))));
+      const val = await evaluate(model, evalBatches(data.val, r.batch, r.spec.context, r.evalWindows));
+      expect(Math.abs(val - rinfo.finalValLoss)).toBeLessThan(1e-4);
+      model.dispose();
+    }, 120_000);
 });

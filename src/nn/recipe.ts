@@ -5,16 +5,44 @@
  */
 
 import type { CorpusName } from '../data/corpus-names';
-import { Batcher, evalBatches, loadTextDataset } from '../data/text';
+import {
+  Batcher,
+  CharVocab,
+  evalBatches,
+  loadCorpus,
+  loadTextDataset,
+  splitTokens,
+  type TextDataset,
+} from '../data/text';
 import type { Gpu } from '../gpu/device';
 import { OptimizerSpec, ScheduleSpec } from './optim/schema';
 import { evaluate, Trainer } from './train';
 import { Transformer } from './transformer';
 import { TransformerSpec } from './transformer.schema';
 
-export const BASE_RECIPE = {
+export interface Recipe {
+  name: string;
+  corpus: CorpusName;
+  /**
+   * Build the vocabulary from these corpora (with `corpus`) instead of `corpus` alone, so a later
+   * fine-tune on another corpus can encode its text (e.g. Moby Dick's base knows State of the Union's
+   * characters). Absent: the vocabulary of `corpus`.
+   */
+  vocabFrom?: CorpusName[];
+  valFraction: number;
+  spec: TransformerSpec;
+  seed: number;
+  steps: number;
+  batch: number;
+  clip: number;
+  optimizer: OptimizerSpec;
+  schedule: ScheduleSpec;
+  evalWindows: number;
+}
+
+export const BASE_RECIPE: Recipe = {
   name: 'names-tiny',
-  corpus: 'names' as CorpusName,
+  corpus: 'names',
   valFraction: 0.1,
   spec: TransformerSpec.parse({}),
   seed: 0,
@@ -25,7 +53,40 @@ export const BASE_RECIPE = {
   schedule: ScheduleSpec.parse({ warmup: 20, decay: 'cosine', minRatio: 0.1 }),
   evalWindows: 32,
 };
-export type Recipe = typeof BASE_RECIPE;
+
+/** The base of the names fine-tune: the same model and schedule on the male names only (vocabulary: all names). */
+export const MALE_NAMES_RECIPE: Recipe = {
+  ...BASE_RECIPE,
+  name: 'male-names-tiny',
+  corpus: 'male-names',
+  vocabFrom: ['names'],
+};
+
+/** The base of the text fine-tune (Moby Dick → State of the Union): vocabulary of both texts. */
+export const MOBY_RECIPE: Recipe = {
+  ...BASE_RECIPE,
+  name: 'moby-tiny',
+  corpus: 'moby-dick',
+  vocabFrom: ['sotu'],
+};
+
+/** Every shipped recipe by name (`npm run pretrain -- --recipe <name>`; default names-tiny). */
+export const RECIPES: Record<string, Recipe> = Object.fromEntries(
+  [BASE_RECIPE, MALE_NAMES_RECIPE, MOBY_RECIPE].map((r) => [r.name, r]),
+);
+
+/** The exact command that trains a recipe (recorded in <name>.json). */
+export function recipeCommand(r: Recipe): string {
+  return r.name === BASE_RECIPE.name ? 'npm run pretrain' : `npm run pretrain -- --recipe ${r.name}`;
+}
+
+/** The recipe's corpus split, tokenised with its vocabulary (see `vocabFrom`). */
+export async function recipeData(r: Recipe): Promise<TextDataset> {
+  if (!r.vocabFrom) return loadTextDataset(r.corpus, r.valFraction);
+  const texts = await Promise.all([r.corpus, ...r.vocabFrom].map((c) => loadCorpus(c)));
+  const vocab = CharVocab.fromText(texts.join(''));
+  return { corpus: r.corpus, vocab, ...splitTokens(vocab.encode(texts[0]), r.valFraction) };
+}
 
 export interface RecipeRun {
   model: Transformer;
@@ -41,7 +102,7 @@ export async function runRecipe(
   steps = r.steps,
   onStep?: (step: number, loss: number) => void,
 ): Promise<RecipeRun> {
-  const data = await loadTextDataset(r.corpus, r.valFraction);
+  const data = await recipeData(r);
   const model = new Transformer(gpu, { vocab: data.vocab.size, spec: r.spec, seed: r.seed });
   const trainer = new Trainer(model, {
     optimizer: r.optimizer,

@@ -7,7 +7,7 @@
 import type { CorpusName } from '../data/corpus-names';
 import { TransformerSpec } from './transformer.schema';
 
-export const SHIPPED_MODELS = ['names-tiny'] as const;
+export const SHIPPED_MODELS = ['names-tiny', 'male-names-tiny', 'moby-tiny'] as const;
 export type ShippedModel = (typeof SHIPPED_MODELS)[number];
 
 export interface ShippedInfo {
@@ -24,6 +24,26 @@ export const SHIPPED_INFO: Record<ShippedModel, ShippedInfo> = {
   'names-tiny': {
     title: 'names-tiny: the tiny char transformer (2 layers, d = 32) trained on names (npm run pretrain)',
     corpus: 'names',
+    valFraction: 0.1,
+    spec: TransformerSpec.parse({ layers: 2, dModel: 32, heads: 2, context: 16 }),
+    batch: 8,
+    evalWindows: 32,
+  },
+  // The fine-tune bases (src/nn/recipe.ts: the same recipe on another corpus; their vocabularies
+  // also cover the fine-tune corpus — all names, or Moby Dick + State of the Union).
+  'male-names-tiny': {
+    title:
+      'male-names-tiny: the tiny char transformer (2 layers, d = 32) trained on the male names (npm run pretrain -- --recipe male-names-tiny)',
+    corpus: 'male-names',
+    valFraction: 0.1,
+    spec: TransformerSpec.parse({ layers: 2, dModel: 32, heads: 2, context: 16 }),
+    batch: 8,
+    evalWindows: 32,
+  },
+  'moby-tiny': {
+    title:
+      'moby-tiny: the tiny char transformer (2 layers, d = 32) trained on Moby Dick (npm run pretrain -- --recipe moby-tiny)',
+    corpus: 'moby-dick',
     valFraction: 0.1,
     spec: TransformerSpec.parse({ layers: 2, dModel: 32, heads: 2, context: 16 }),
     batch: 8,

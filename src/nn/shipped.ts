@@ -11,13 +11,28 @@ import { SHIPPED_INFO, type ShippedInfo, type ShippedModel } from './shipped.sch
 import { loadStateDict, stateDictFromSafetensors } from './state-dict';
 import { Transformer } from './transformer';
 
-const FILES: Record<
-  ShippedModel,
-  { weights: () => Promise<string>; meta: () => Promise<{ vocab: string[] }> }
-> = {
+/** What a loader reads from <name>.json (the rest is the recipe and its loss curve). */
+export interface ShippedMeta {
+  vocab: string[];
+  corpus: string;
+  steps: number;
+  finalValLoss: number;
+  /** The exact command that trained it. */
+  command: string;
+}
+
+const FILES: Record<ShippedModel, { weights: () => Promise<string>; meta: () => Promise<ShippedMeta> }> = {
   'names-tiny': {
     weights: async () => (await import('../../public/models/names-tiny.safetensors?inline')).default,
     meta: async () => (await import('../../public/models/names-tiny.json')).default,
+  },
+  'male-names-tiny': {
+    weights: async () => (await import('../../public/models/male-names-tiny.safetensors?inline')).default,
+    meta: async () => (await import('../../public/models/male-names-tiny.json')).default,
+  },
+  'moby-tiny': {
+    weights: async () => (await import('../../public/models/moby-tiny.safetensors?inline')).default,
+    meta: async () => (await import('../../public/models/moby-tiny.json')).default,
   },
 };
 
@@ -27,6 +42,7 @@ export interface ShippedBase {
   /** The model's character vocabulary (token id = index). */
   vocab: CharVocab;
   info: ShippedInfo;
+  meta: ShippedMeta;
 }
 
 /** The shipped weights in a fresh Transformer (the caller disposes it). */
@@ -43,5 +59,5 @@ export async function loadShippedModel(gpu: Gpu, name: ShippedModel): Promise<Sh
     model.dispose();
     throw e;
   }
-  return { name, model, vocab, info };
+  return { name, model, vocab, info, meta };
 }

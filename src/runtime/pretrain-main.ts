@@ -4,15 +4,20 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BASE_RECIPE, runRecipe } from '../nn/recipe';
+import { BASE_RECIPE, RECIPES, recipeCommand, runRecipe } from '../nn/recipe';
 import { stateDict, stateDictToSafetensors } from '../nn/state-dict';
 import { createNodeGpu } from './node-gpu';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  // --recipe NAME: one of src/nn/recipe.ts's RECIPES (default names-tiny).
+  const ra = args.indexOf('--recipe');
+  const name = ra >= 0 ? args.splice(ra, 2)[1] : BASE_RECIPE.name;
+  const recipe = RECIPES[name];
+  if (!recipe) throw new Error(`--recipe: unknown '${name}' (known: ${Object.keys(RECIPES).join(', ')})`);
   const at = args.indexOf('--steps');
   // --steps N: a trial run of the first N steps (the recorded recipe is always the full one).
-  const r = at >= 0 ? { ...BASE_RECIPE, steps: Number(args.splice(at, 2)[1]) } : BASE_RECIPE;
+  const r = at >= 0 ? { ...recipe, steps: Number(args.splice(at, 2)[1]) } : recipe;
   const out = resolve(args[0] ?? 'public/models');
   const gpu = await createNodeGpu();
   const t0 = performance.now();
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
     },
     vocab: run.vocab,
     corpus: r.corpus,
+    ...(r.vocabFrom ? { vocabFrom: r.vocabFrom } : {}),
     valFraction: r.valFraction,
     seed: r.seed,
     steps: r.steps,
@@ -49,7 +55,7 @@ async function main(): Promise<void> {
       isFallbackAdapter: gpu.info.isFallbackAdapter,
     },
     trainingSeconds: Math.round(seconds),
-    command: 'npm run pretrain',
+    command: recipeCommand(recipe),
   };
   const bytes = stateDictToSafetensors(sd, { format: 'pt', name: r.name, recipe: 'src/nn/recipe.ts' });
   mkdirSync(out, { recursive: true });

@@ -5,6 +5,8 @@
  *               | live{id, request} (the playground's slider recompute, src/runtime/live.ts)
  * worker → UI:  ready{adapter} | unavailable{message} | event{id, event} | error{id, error} | deviceLost{message}
  *               | live{id, result} | liveError{id, message}
+ *               | file{id, path, data} (a file the run produced — the finetune kind's PEFT exports,
+ *                 the CLI's --artifacts DIR/<path> — for the UI to offer as a download)
  *
  * A run streams event messages (progress, metric, artifact) and ends with exactly one of: an event
  * whose event.type is 'done' (the result JSON, status finished | failed | cancelled), or an error
@@ -28,6 +30,7 @@ export type FromWorker =
   | { type: 'event'; id: string; event: ExperimentEvent }
   | { type: 'error'; id: string; error: RunError }
   | { type: 'deviceLost'; message: string }
+  | { type: 'file'; id: string; path: string; data: Uint8Array | string }
   // Live path: the answer to live{id}, or why it failed (message only; never ends a run).
   | { type: 'live'; id: number; result: LiveResult }
   | { type: 'liveError'; id: number; message: string };

@@ -96,8 +96,17 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         return;
       }
       await serve(g, () =>
-        runToResult(config, { gpu: g, signal: controller.signal, env: opts.env, bytes }, (event) =>
-          opts.post({ type: 'event', id, event }),
+        runToResult(
+          config,
+          {
+            gpu: g,
+            signal: controller.signal,
+            env: opts.env,
+            bytes,
+            // what the CLI writes with --artifacts DIR: posted, so the page can offer downloads
+            saveFile: (path, data) => opts.post({ type: 'file', id, path, data }),
+          },
+          (event) => opts.post({ type: 'event', id, event }),
         ),
       );
     } catch (e) {

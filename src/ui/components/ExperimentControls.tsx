@@ -6,6 +6,7 @@ import { useId } from 'react';
 import { blockValues, monarchDefaultBlocks, nmPairs } from '../control-values';
 import { type Config, type Spec, usePlayground } from '../playground';
 import { familyName } from '../plots/conventions';
+import { FinetuneControls } from './FinetuneControls';
 import { PretrainControls } from './PretrainControls';
 import { SliderField } from './SliderField';
 
@@ -274,6 +275,8 @@ export function ExperimentControls() {
         <ApproximationControls config={config} />
       ) : config.kind === 'pretrain' ? (
         <PretrainControls config={config} />
+      ) : config.kind === 'finetune' ? (
+        <FinetuneControls config={config} />
       ) : (
         <SizeListControls config={config} />
       )}

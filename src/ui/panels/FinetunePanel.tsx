@@ -1,17 +1,21 @@
 /**
- * The fine-tune view (kind `finetune`): training loss per method (log scale) and validation loss,
- * updated live from the streamed `loss/<label>` / `valLoss/<label>` metrics (lr-sweep tries,
- * `loss/<label>@lr=…`, drawn thin); the summary table (adapter, rank, trainable parameters, init
- * time, step-0 / final / validation loss, best lr) as methods finish. PEFT files come from the CLI's
- * `--artifacts DIR` (no download buttons yet).
+ * The fine-tune view (kind `finetune`): training loss of every method on one chart (log scale) with
+ * its validation loss, updated live from the streamed `loss/<label>` / `valLoss/<label>` metrics
+ * (lr-sweep tries, `loss/<label>@lr=…`, drawn thin); beside each method its trainable parameters
+ * (streamed as `trainableParams/<label>` before its first step), its final losses once done, and
+ * download buttons for its PEFT files — the same files as the CLI's `--artifacts DIR/<label>/`
+ * (adapter_model.safetensors + adapter_config.json, or model.safetensors with the merged weights for
+ * HiRA / Compacter / full). The worker builds the bytes and posts them (`file` messages); this panel
+ * only wraps them in Blobs.
  */
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { FinetuneSummary } from '../../experiments/finetune.schema';
+import { usePlayground } from '../playground';
 import { COMPARED, chartTitle, linearAxis } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import type { ResultView } from '../results';
-import { fmt, type PanelProps, useLayout } from './common';
+import { fmt, type PanelProps, ResultFrame, useLayout } from './common';
 
 function traces(view: ResultView, dash: boolean): Data[] {
   const out: Data[] = [];
@@ -35,9 +39,51 @@ function traces(view: ResultView, dash: boolean): Data[] {
   return out;
 }
 
+/** Methods in stream order (lr-sweep tries left out) with what is known of each so far. */
+function methodsOf(view: ResultView) {
+  const done = new Map(((view.summary as FinetuneSummary | null)?.methods ?? []).map((m) => [m.label, m]));
+  const labels = Object.keys(view.series)
+    .filter((k) => k.startsWith('trainableParams/') && !k.includes('@lr='))
+    .map((k) => k.slice('trainableParams/'.length));
+  // results saved before trainableParams/<label> was streamed: the summary alone
+  for (const l of done.keys()) if (!labels.includes(l)) labels.push(l);
+  return labels.map((label) => {
+    const loss = view.series[`loss/${label}`] ?? [];
+    return {
+      label,
+      trainable:
+        view.series[`trainableParams/${label}`]?.[0]?.value ?? done.get(label)?.trainableParams ?? null,
+      steps: loss.length,
+      last: loss.length ? loss[loss.length - 1].value : null,
+      result: done.get(label) ?? null,
+    };
+  });
+}
+
+function download(name: string, data: Uint8Array | string): void {
+  const blob =
+    typeof data === 'string'
+      ? new Blob([data], { type: 'application/json' })
+      : new Blob([data as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 export function FinetunePanel({ view, compare }: PanelProps) {
   const summary = view.summary as FinetuneSummary | null;
-  const done = summary?.methods ?? [];
+  const runFiles = usePlayground((s) => s.runFiles);
+  const running = usePlayground((s) => s.run?.status === 'running');
+  // Files belong to this page's own runs: the run in progress, or the finished one on screen.
+  const files =
+    runFiles && (runFiles.resultId ? runFiles.resultId === view.id : running && view.status === 'running')
+      ? runFiles.files
+      : null;
   const data = useMemo(
     () => [...traces(view, false), ...(compare ? traces(compare, true) : [])],
     [view, compare],
@@ -48,10 +94,10 @@ export function FinetunePanel({ view, compare }: PanelProps) {
     xaxis: linearAxis('optimizer step'),
     yaxis: linearAxis('loss', { type: 'log' }),
   });
+  const methods = methodsOf(view);
   return (
-    <section className="panel result-panel" aria-labelledby="finetune-title" data-testid="panel-finetune">
-      <h2 id="finetune-title">Fine-tuning</h2>
-      {summary ? <p className="small">{summary.base}</p> : null}
+    <ResultFrame title="Fine-tuning" kind="finetune" view={view}>
+      {summary ? <p className="small">Base: {summary.base}</p> : null}
       <Plot
         testId="plot-finetune-loss"
         label="Training and validation loss per fine-tuning method against the optimizer step"
@@ -60,38 +106,72 @@ export function FinetunePanel({ view, compare }: PanelProps) {
         layout={layout}
         revision={`${view.id}-${points}`}
       />
-      {done.length ? (
-        <table className="result-table">
+      <p className="muted small" data-testid="finetune-points">
+        {points} points streamed
+      </p>
+      {methods.length ? (
+        <table className="result-table" aria-label="Fine-tuning methods">
           <thead>
             <tr>
               <th>method</th>
-              <th>adapter</th>
-              <th>rank</th>
-              <th>trainable</th>
+              <th>trainable params</th>
+              <th>steps</th>
+              <th>loss</th>
               <th>init ms</th>
               <th>step-0 loss</th>
-              <th>final loss</th>
               <th>final val loss</th>
               <th>lr</th>
+              <th>PEFT files</th>
             </tr>
           </thead>
           <tbody>
-            {done.map((m) => (
-              <tr key={m.label} data-testid="finetune-row">
-                <td>{m.label}</td>
-                <td>{m.adapter}</td>
-                <td>{m.rank}</td>
-                <td>{m.trainableParams}</td>
-                <td>{fmt(m.initMs, 3)}</td>
-                <td>{fmt(m.step0Loss)}</td>
-                <td>{fmt(m.finalLoss)}</td>
-                <td>{fmt(m.finalValLoss)}</td>
-                <td>{m.bestLr !== undefined ? `${m.bestLr} (best)` : m.lr}</td>
-              </tr>
-            ))}
+            {methods.map((m) => {
+              const mine = files ? Object.entries(files).filter(([p]) => p.startsWith(`${m.label}/`)) : [];
+              return (
+                <tr key={m.label} data-testid="finetune-row">
+                  <td>{m.label}</td>
+                  <td data-testid="finetune-trainable">{m.trainable?.toLocaleString('en-US') ?? '—'}</td>
+                  <td>{m.steps}</td>
+                  <td>{m.last === null ? '—' : fmt(m.last)}</td>
+                  <td>{m.result ? fmt(m.result.initMs, 3) : '—'}</td>
+                  <td>{m.result ? fmt(m.result.step0Loss) : '—'}</td>
+                  <td>{m.result ? fmt(m.result.finalValLoss) : '—'}</td>
+                  <td>
+                    {m.result
+                      ? m.result.bestLr !== undefined
+                        ? `${m.result.bestLr} (best)`
+                        : m.result.lr
+                      : '—'}
+                  </td>
+                  <td>
+                    {mine.length
+                      ? mine.map(([path, bytes]) => {
+                          const name = path.slice(m.label.length + 1);
+                          return (
+                            <button
+                              key={path}
+                              type="button"
+                              className="small"
+                              aria-label={`Download ${m.label} ${name}`}
+                              data-testid="finetune-download"
+                              onClick={() => download(name, bytes)}
+                            >
+                              {name}
+                            </button>
+                          );
+                        })
+                      : m.result && files
+                        ? '—'
+                        : m.result
+                          ? 'run it here to download'
+                          : '…'}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}
-    </section>
+    </ResultFrame>
   );
 }

@@ -64,6 +64,11 @@ export function runSlice(ctx: Ctx) {
         ctx.requestLive();
         return;
       }
+      case 'file': {
+        if (s.runFiles?.runId !== m.id) return;
+        set({ runFiles: { ...s.runFiles, files: { ...s.runFiles.files, [m.path]: m.data } } });
+        return;
+      }
       case 'event': {
         if (!s.run || m.id !== s.run.id) return;
         const e = m.event;
@@ -92,6 +97,7 @@ export function runSlice(ctx: Ctx) {
           ...(keepOld ? {} : { view: running, result: r, resultSource: 'run' as const }),
           running: null,
           run: { ...s.run, status, fraction: 1, now: performance.now() },
+          ...(s.runFiles?.runId === m.id ? { runFiles: { ...s.runFiles, resultId: r.id } } : {}),
           // Errors from earlier attempts are answered by a run that finished.
           ...(r.status === 'finished' ? { errors: [] } : {}),
         });
@@ -145,6 +151,7 @@ export function runSlice(ctx: Ctx) {
         set({
           run: { id, status: 'running', fraction: 0, message: 'starting', startedAt: now, now },
           running: emptyView(s.config),
+          runFiles: { runId: id, resultId: null, files: {} },
         });
         c.run(id, s.config, matrix?.source === 'bytes' ? s.dropped?.bytes : undefined);
       },

@@ -45,6 +45,15 @@ export interface LiveState {
   engineMs: number[];
 }
 
+/** Files the run in progress or the last run produced (the worker's `file` messages: PEFT exports). */
+export interface RunFiles {
+  runId: string;
+  /** The result id once the run is done (downloads show beside that result only). */
+  resultId: string | null;
+  /** By path as the CLI's --artifacts writes it: <label>/<file>. */
+  files: Record<string, Uint8Array | string>;
+}
+
 export interface PlaygroundState {
   engine: 'starting' | 'ready' | 'unavailable';
   adapter: AdapterSummary | null;
@@ -66,6 +75,7 @@ export interface PlaygroundState {
   result: ExperimentResult | null;
   resultSource: 'run' | 'import' | 'history' | null;
   history: HistoryEntry[];
+  runFiles: RunFiles | null;
   compareId: string | null;
   live: LiveState;
   deviceLost: string | null;
@@ -109,6 +119,7 @@ export const initialState: PlaygroundState = {
   result: null,
   resultSource: null,
   history: [],
+  runFiles: null,
   compareId: null,
   live: { result: null, error: null, off: null, requested: 0, shown: 0, latencies: [], engineMs: [] },
   deviceLost: null,
