@@ -24,7 +24,11 @@ export interface OptimUniforms {
   nesterov?: boolean;
 }
 
-/** One elementwise dispatch over `t`'s elements (t is the parameter or the tensor written). */
+/**
+ * One elementwise dispatch over `t`'s elements (t is the parameter). An entry that binds `p`
+ * writes the parameter in place, so t's version is bumped as every in-place write does: a graph
+ * recorded before the step refuses backward() instead of using the updated values.
+ */
 export function dispatchOptim(
   entry: OptimEntry,
   t: Tensor,
@@ -50,4 +54,8 @@ export function dispatchOptim(
     },
     gpu.grid1d(Math.ceil(t.size / 256)),
   );
+  if ('p' in buffers) {
+    if (buffers.p !== t.buffer) throw new Error(`optim '${entry}': binding p must be the tensor t`);
+    t.bumpVersion();
+  }
 }

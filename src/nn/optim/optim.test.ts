@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../../tests/unit/gpu';
 import { adamwStepRef, auonStepRef, muonStepRef, sgdStepRef } from '../../reference/optim';
 import { Rng } from '../../tensor/rng';
-import { Tensor } from '../../tensor/tensor';
+import * as ops from '../../tensor/ops';
+import { Tensor, tidy } from '../../tensor/tensor';
 import { clipFactor, gradSquares } from './clip';
 import { isHiddenMatrix, Optimizer } from './optimizer';
 import { lrFactor } from './schedule';
@@ -114,6 +115,40 @@ describe('optimizer steps vs the f64 oracle', () => {
     expect(opt.groups()[0].lr).toBe(3e-3);
     for (const p of ps) p.tensor.dispose();
   });
+});
+
+describe('in-place steps and autograd', () => {
+  // Like every in-place write (assign, axpbyInPlace), a fused optimizer step bumps the parameter's
+  // version, so a graph recorded before the step refuses backward() rather than silently using
+  // the updated weights.
+  for (const spec of [
+    { name: 'adamw', lr: 0.01 },
+    { name: 'sgd', lr: 0.1, momentum: 0.9 },
+    { name: 'muon', lr: 0.02 },
+    { name: 'auon', lr: 0.02 },
+  ]) {
+    it(`${spec.name}: a step invalidates a graph saved before it`, async () => {
+      const gpu = await getGpu();
+      const w = Tensor.fromArray(gpu, new Rng(4).normals(15), [3, 5]).trainable();
+      const opt = new Optimizer([{ name: 'blocks.0.mlp.fc.weight', tensor: w }], OptimizerSpec.parse(spec));
+      const before = await w.read();
+      tidy(() => {
+        const stale = ops.sum(ops.square(w));
+        w.grad = Tensor.full(gpu, [3, 5], 0.1);
+        const v0 = w.version;
+        opt.step();
+        expect(w.version).toBe(v0 + 1);
+        expect(() => stale.backward()).toThrow(/modified in place after the forward pass/);
+      });
+      expect(await w.read()).not.toEqual(before); // the step did write the parameter
+      opt.zeroGrad();
+      tidy(() => ops.sum(ops.square(w)).backward()); // a fresh forward pass is fine
+      expect(w.grad).not.toBeNull();
+      opt.zeroGrad();
+      opt.dispose();
+      w.dispose();
+    });
+  }
 });
 
 describe('schedule and clipping', () => {
