@@ -74,6 +74,11 @@ export const CompressionConfig = configSchema('compression', {
   batch: z.number().int().min(1).max(512).default(8),
   /** Validation batches of `batch` fixed windows each. */
   evalBatches: z.number().int().min(1).max(256).default(4),
+  /**
+   * Where the fixed evaluation windows come from: `val` (held out: the corpus's last valFraction) or
+   * `train` (the text the base was trained on: how much of the learned function survives).
+   */
+  evalSplit: z.enum(['val', 'train']).default('val'),
 });
 export type CompressionConfig = z.infer<typeof CompressionConfig>;
 
@@ -105,6 +110,7 @@ export const FwsvdVsSvd = z.object({
 });
 export const CompressionSummary = z.object({
   base: z.string(),
+  /** The corpus and split evaluated, e.g. "names (validation split)". */
   corpus: z.string(),
   /** Targeted layers: path and out × in. */
   layers: z.array(z.object({ path: z.string(), out: z.number(), in: z.number() })),

@@ -74,6 +74,7 @@ const DET = {
   ...SMALL,
   methods: [{ method: 'svd' }, { method: 'fwsvd' }, { method: 'sparse-lowrank' }],
   budgets: [0.5],
+  evalSplit: 'train',
 };
 
 describe('compression', () => {
@@ -246,6 +247,7 @@ describe('compression', () => {
       methods: x.methods.map((m) => ({ ...m, compressMs: 0 })),
     });
     expect(a.status).toBe('finished');
+    expect((a.summary as CompressionSummary).corpus).toBe('names (training split)');
     expect(strip(b.summary as CompressionSummary)).toEqual(strip(a.summary as CompressionSummary));
     expect(b.series).toEqual(a.series);
     expect(b.artifacts).toEqual(a.artifacts);
@@ -268,6 +270,7 @@ describe('compression', () => {
     expect(bad({ methods: [{ method: 'svd' }, { method: 'svd' }] })).toBe('methods[1].label');
     expect(bad({ base: 'gpt2' })).toBe('base');
     expect(bad({ recovery: { steps: 0 } })).toBe('recovery.steps');
+    expect(bad({ evalSplit: 'test' })).toBe('evalSplit');
     expect(bad({})).toBe('accepted');
   });
 

@@ -147,7 +147,12 @@ async function* run(c: CompressionConfig, ctx: KindContext): AsyncGenerator<Kind
         `the validation text (${split.val.length} tokens) is shorter than context + 1`,
         'valFraction',
       );
-    const evalSet = evalBatches(split.val, c.batch, T, c.evalBatches * c.batch);
+    const evalSet = evalBatches(
+      c.evalSplit === 'train' ? split.train : split.val,
+      c.batch,
+      T,
+      c.evalBatches * c.batch,
+    );
     for (const p of model.namedParameters()) p.tensor.requiresGrad = false;
     const found = targetLinears(model, c.targets);
     const targets: Target[] = [];
@@ -165,7 +170,7 @@ async function* run(c: CompressionConfig, ctx: KindContext): AsyncGenerator<Kind
     const labels = compressionLabels(c);
     const summary: CompressionSummary = {
       base: base.info.title,
-      corpus: c.corpus,
+      corpus: `${c.corpus} (${c.evalSplit === 'train' ? 'training' : 'validation'} split)`,
       layers: layers.map((l) => ({ path: l.path, out: l.out, in: l.in })),
       denseParams,
       baseValLoss,

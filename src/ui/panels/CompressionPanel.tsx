@@ -70,7 +70,7 @@ export function CompressionPanel({ view, compare }: PanelProps) {
   const layout = useLayout({
     title: chartTitle('Validation loss vs parameter budget'),
     xaxis: linearAxis('parameter budget (fraction of each layer’s dense count)'),
-    yaxis: linearAxis('validation loss (nats per character)'),
+    yaxis: linearAxis('loss on the evaluation windows (nats per character)'),
   });
   const rows = summary?.methods ?? [];
   return (
@@ -78,7 +78,7 @@ export function CompressionPanel({ view, compare }: PanelProps) {
       {summary ? (
         <p className="small">
           {summary.base}; {summary.layers.length} Linear layers compressed (
-          {summary.denseParams.toLocaleString('en-US')} dense parameters); uncompressed validation loss{' '}
+          {summary.denseParams.toLocaleString('en-US')} dense parameters); uncompressed loss{' '}
           <span data-testid="compression-base-loss">{fmt(summary.baseValLoss, 5)}</span> on {summary.corpus}.
         </p>
       ) : null}
