@@ -5,6 +5,7 @@
  * the explained-variance curves of K and V, and the series error/<rank>.
  */
 import { fusedForward } from '../attention/fused';
+import { attentionInputs } from '../attention/inputs';
 import {
   addValueMean,
   kvCompression,
@@ -13,7 +14,6 @@ import {
   projectedAttention,
   relError,
 } from '../attention/kv-projection';
-import { syntheticHeads } from '../attention/synthetic';
 import { Tensor } from '../tensor/tensor';
 import { defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 import { type KvProjectionSummary, kvProjectionSchema, pair } from './kv-projection.schema';
@@ -40,12 +40,8 @@ export const kvProjectionKind = defineExperiment({
   async *run(config, ctx): AsyncGenerator<KindEvent, KvProjectionSummary> {
     const gpu = ctx.gpu;
     const { heads, n, d } = config;
-    yield {
-      type: 'progress',
-      fraction: 0,
-      message: `synthetic heads ${heads} × ${n} × ${d}, PCA of K and V`,
-    };
-    const syn = syntheticHeads(heads, n, d, config.seed);
+    const syn = await attentionInputs(gpu, config.input, heads, n, d, config.seed);
+    yield { type: 'progress', fraction: 0, message: `${syn.source}, PCA of K and V` };
     const pca = kvPca(syn.k, syn.v, heads, n, d);
     const summary: KvProjectionSummary = {
       ranks: [],

@@ -5,6 +5,7 @@
  * and the times of the index build, the sparse kernel and the fused dense kernel.
  */
 import { z } from 'zod';
+import { SHIPPED_MODELS } from '../nn/shipped.schema';
 import { configSchema, defineKindSchema } from './envelope';
 
 /** Largest sequence length (the block-sparse builder keeps ≤ 256 query blocks in registers). */
@@ -51,11 +52,27 @@ export const AttentionPattern = z.discriminatedUnion('type', [
 ]);
 export type AttentionPattern = z.infer<typeof AttentionPattern>;
 
-export const AttentionInput = z
-  .enum(['synthetic'])
+/** The real Q, K, V of a shipped model's layer on a window of its own corpus (one sequence). */
+export const ModelAttentionInput = z
+  .strictObject({
+    type: z.literal('model'),
+    model: z.enum(SHIPPED_MODELS).default('names-tiny'),
+    /** Which block's attention (0 = the first). */
+    layer: z.number().int().min(0).max(63).default(0),
+    /** First character of the n-character window in the model's corpus (its training text). */
+    offset: z.number().int().min(0).max(100_000_000).default(0),
+  })
   .describe(
-    'Where Q, K, V come from. "synthetic": seeded heads with sinks, a local band, heavy tokens, periodic slashes and noise.',
+    "A shipped model's per-head Q, K, V (after ln_1 and the q/k/v projections of block `layer`) on n characters of its corpus from `offset`; n ≤ the model's context, d = its head dim, heads ≤ its heads.",
   );
+export type ModelAttentionInput = z.infer<typeof ModelAttentionInput>;
+
+export const AttentionInput = z
+  .union([z.literal('synthetic'), ModelAttentionInput])
+  .describe(
+    'Where Q, K, V come from. "synthetic": seeded heads with sinks, a local band, heavy tokens, periodic slashes and noise; {type: "model", …}: a shipped model\'s real heads on real text.',
+  );
+export type AttentionInput = z.infer<typeof AttentionInput>;
 
 const heads = z.number().int().min(1).max(MAX_ATTENTION_HEADS).default(4);
 const n = z.number().int().min(16).max(MAX_ATTENTION_N).default(1024);

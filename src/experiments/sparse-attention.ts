@@ -9,6 +9,7 @@
  * Artifacts: `map` (head 0's attention, log10, block means over sampled rows) and `mask/<i>`.
  */
 import { fusedForward } from '../attention/fused';
+import { attentionInputs } from '../attention/inputs';
 import {
   budgetLadder,
   buildIndex,
@@ -18,7 +19,6 @@ import {
   type SparsePattern,
 } from '../attention/patterns';
 import { indexQuality, sparseAttention } from '../attention/sparse';
-import { syntheticHeads } from '../attention/synthetic';
 import { median } from '../gpu/stats';
 import type { SparseIndexRef } from '../reference/attention';
 import { Tensor } from '../tensor/tensor';
@@ -156,8 +156,8 @@ export const sparseAttentionKind = defineExperiment({
       patterns: [],
     };
     ctx.setSummary(summary);
-    yield { type: 'progress', fraction: 0, message: `synthetic heads ${heads} × ${n} × ${d}` };
-    const syn = syntheticHeads(heads, n, d, config.seed);
+    const syn = await attentionInputs(gpu, config.input, heads, n, d, config.seed);
+    yield { type: 'progress', fraction: 0, message: syn.source };
     const shape = [heads, n, d];
     const q = Tensor.fromArray(gpu, syn.q, shape);
     const k = Tensor.fromArray(gpu, syn.k, shape);
