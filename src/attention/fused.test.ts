@@ -28,14 +28,18 @@ function concat(parts: Float64Array[]): Float64Array {
 }
 
 describe('fused causal attention', () => {
-  // d = 16 and 64 run the unrolled entry points (forward_d16, dq_d16, dkv_d16, …), d = 4, 8 and 128
-  // the general loops: each head dim compiles its own pipelines, so the cases share few of them.
+  // d = 16 runs the unrolled entry points (forward_d16, dq_d16, dkv_d16), d = 4 and 128 the general
+  // loops (D4 = 1 and 32, both ends). Each head dim compiles its own pipelines, so every test here
+  // reuses these three. The d = 64 entry points come from the same generator function
+  // (scripts/gen-attention.mjs, checked fresh by tests/unit/attention-generated.test.ts); compiling
+  // them takes SwiftShader over a minute on a loaded machine, so they are checked against f64 by the
+  // attention benches before timing (bench/attention.ts), not here.
   const cases: Array<[number, number, number]> = [
     // heads, n, d
     [1, 1, 4],
-    [2, 3, 8],
+    [2, 3, 4],
     [3, 17, 16],
-    [1, 65, 64],
+    [1, 65, 4],
     [2, 257, 16],
     [1, 70, 128],
   ];
@@ -61,10 +65,10 @@ describe('fused causal attention', () => {
       for (const t of [q, k, v, outT]) t.dispose();
     });
 
-  it('saves the row log-sum-exps; batch × heads input [2, 2, 33, 8] works as 4 heads', async () => {
+  it('saves the row log-sum-exps; batch × heads input [2, 2, 33, 16] works as 4 heads', async () => {
     const gpu = await getGpu();
     const rng = new Rng(5);
-    const [b, h, n, d] = [2, 2, 33, 8];
+    const [b, h, n, d] = [2, 2, 33, 16];
     const data = [0, 1, 2].map(() => rng.normals(b * h * n * d));
     const [q, k, v] = data.map((x) => Tensor.fromArray(gpu, x, [b, h, n, d]));
     const { out, lse } = fusedForward(q, k, v);
@@ -118,10 +122,10 @@ describe('fused causal attention', () => {
   it('keeps a flat count of live tensors over repeated forward + backward', async () => {
     const gpu = await getGpu();
     const rng = new Rng(3);
-    const [q, k, v] = [0, 1, 2].map(() => Tensor.randn(gpu, [1, 20, 8], rng).trainable());
+    const [q, k, v] = [0, 1, 2].map(() => Tensor.randn(gpu, [1, 20, 4], rng).trainable());
     const step = () =>
       tidy(() => {
-        causalAttention(q, k, v).backward(Tensor.full(gpu, [1, 20, 8], 1));
+        causalAttention(q, k, v).backward(Tensor.full(gpu, [1, 20, 4], 1));
       });
     step();
     for (const t of [q, k, v]) {

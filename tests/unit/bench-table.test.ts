@@ -6,7 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { README_RESULTS, readmeTables, renderTables } from '../../scripts/bench-table.mjs';
+import {
+  ATT_END,
+  ATT_START,
+  ATTENTION_RESULTS,
+  README_RESULTS,
+  readmeTables,
+  renderAttentionTables,
+  renderTables,
+} from '../../scripts/bench-table.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -38,5 +46,21 @@ describe('README benchmark tables', () => {
       (x: { tfSpeedup?: number; group: string }) => x.group !== 'gemm' && x.tfSpeedup !== undefined,
     ))
       expect(r.oracleError, `${r.group} ${r.name}`).toBeLessThan(1e-4);
+  });
+
+  it(`README.md and docs/benchmarks.md attention tables match ${ATTENTION_RESULTS}`, () => {
+    const report = JSON.parse(readFileSync(resolve(ROOT, ATTENTION_RESULTS), 'utf8'));
+    const want = renderAttentionTables(report, ATTENTION_RESULTS);
+    for (const doc of ['README.md', 'docs/benchmarks.md']) {
+      const got = readmeTables(readFileSync(resolve(ROOT, doc), 'utf8'), ATT_START, ATT_END);
+      expect(got, `${doc} lacks the attention-table markers`).not.toBeNull();
+      expect(got, doc).toBe(want);
+    }
+    // Every attention bench passed its f64 check (sampled rows) before it was timed.
+    for (const r of report.results) {
+      expect(r.error, `${r.group} ${r.shape} ${r.name}`).toBeUndefined();
+      expect(r.samplesMs.length).toBeGreaterThanOrEqual(5);
+      expect(r.oracleError, `${r.group} ${r.shape} ${r.name}`).toBeLessThan(1e-4);
+    }
   });
 });
