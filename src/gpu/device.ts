@@ -40,6 +40,8 @@ export interface GpuOptions {
   powerPreference?: GPUPowerPreference;
   /** Ask for timestamp queries when the adapter has them (default true). */
   timestamps?: boolean;
+  /** Told when the adapter and the device exist and when the first pipeline is compiled (cold-start marks). */
+  onPhase?: (phase: 'adapter' | 'device' | 'first-pipeline') => void;
 }
 
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
@@ -152,6 +154,7 @@ export class Gpu {
     const adapter = await gpu.requestAdapter({
       powerPreference: options.powerPreference ?? 'high-performance',
     });
+    if (adapter) options.onPhase?.('adapter');
     if (!adapter) {
       throw new WebGPUUnavailableError(
         'WebGPU is present but no GPU adapter was found. On Linux start Chrome with --enable-unsafe-webgpu ' +
@@ -172,6 +175,7 @@ export class Gpu {
     } catch (e) {
       throw new WebGPUUnavailableError(`The GPU adapter refused to create a device: ${(e as Error).message}`);
     }
+    options.onPhase?.('device');
     const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
     const lim = device.limits;
     const info: AdapterSummary = {
@@ -299,7 +303,7 @@ export class Gpu {
         let p = this.pending.get(key);
         if (!p) {
           p = this.device.createComputePipelineAsync(this.descriptor(k)).then((pl) => {
-            this.compiled++;
+            this.countCompiled();
             this.pipelines.set(key, pl);
             this.pending.delete(key);
             return pl;
@@ -355,12 +359,16 @@ export class Gpu {
     }
   }
 
+  private countCompiled(): void {
+    if (this.compiled++ === 0) this.options.onPhase?.('first-pipeline');
+  }
+
   pipeline(k: Kernel): GPUComputePipeline {
     const key = this.key(k);
     let p = this.pipelines.get(key);
     if (!p) {
       p = this.device.createComputePipeline(this.descriptor(k));
-      this.compiled++;
+      this.countCompiled();
       this.pipelines.set(key, p);
     }
     return p;

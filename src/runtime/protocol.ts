@@ -7,6 +7,7 @@
  *               | live{id, result} | liveError{id, message}
  *               | file{id, path, data} (a file the run produced — the finetune kind's PEFT exports,
  *                 the CLI's --artifacts DIR/<path> — for the UI to offer as a download)
+ *               | marks{marks} (cold-start phases as epoch ms, for the page's performance marks)
  *
  * A run streams event messages (progress, metric, artifact) and ends with exactly one of: an event
  * whose event.type is 'done' (the result JSON, status finished | failed | cancelled), or an error
@@ -33,7 +34,9 @@ export type FromWorker =
   | { type: 'file'; id: string; path: string; data: Uint8Array | string }
   // Live path: the answer to live{id}, or why it failed (message only; never ends a run).
   | { type: 'live'; id: number; result: LiveResult }
-  | { type: 'liveError'; id: number; message: string };
+  | { type: 'liveError'; id: number; message: string }
+  // Cold-start phases inside the worker (worker-start, adapter, device, ...): [phase, epoch ms].
+  | { type: 'marks'; marks: Array<[string, number]> };
 
 /** True when a message ends run `id` (its done event or its error). */
 export function endsRun(msg: FromWorker, id: string): boolean {

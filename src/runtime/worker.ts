@@ -26,6 +26,8 @@ export interface WorkerHostOptions {
   env: RunContext['env'];
   /** Compile the common and family kernels in the background after creating a device (default true). */
   precompile?: boolean;
+  /** Cold-start phases (first live request received / answered), for the page's performance marks. */
+  mark?: (phase: string) => void;
 }
 
 export interface WorkerHost {
@@ -152,9 +154,11 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           return;
         }
         case 'live':
+          opts.mark?.('live-received');
           try {
             const g = await device();
             const result = await serve(g, () => live.compute(msg.request));
+            opts.mark?.('live-computed');
             opts.post({ type: 'live', id: msg.id, result });
           } catch (e) {
             opts.post({ type: 'liveError', id: msg.id, message: (e as Error).message });
@@ -173,10 +177,19 @@ const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
 };
 if (typeof scope.WorkerGlobalScope !== 'undefined') {
+  // Each phase once, as epoch ms (the page re-bases it onto its own clock).
+  const marked = new Set<string>();
+  const mark = (phase: string) => {
+    if (marked.has(phase)) return;
+    marked.add(phase);
+    scope.postMessage({ type: 'marks', marks: [[phase, performance.timeOrigin + performance.now()]] });
+  };
+  mark('worker-start');
   const host = createWorkerHost({
     post: (m) => scope.postMessage(m),
-    createGpu: () => Gpu.create(),
+    createGpu: () => Gpu.create({ onPhase: mark }),
     env: { runtime: 'browser' },
+    mark,
   });
   scope.onmessage = (e) => void host.handle(e.data);
 }

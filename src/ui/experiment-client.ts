@@ -5,6 +5,7 @@
  */
 import type { LiveRequest, LiveResult } from '../runtime/live-protocol';
 import type { FromWorker, ToWorker } from '../runtime/protocol';
+import { markOnce } from './perf';
 
 /** Sends live requests one at a time; while one is out, only the newest waiting one is kept. */
 export class LiveCoalescer<Req, Res> {
@@ -58,6 +59,12 @@ export class LiveCoalescer<Req, Res> {
 }
 
 export interface ExperimentClient {
+  /**
+   * Resolves at the worker's first message (or its failure). Until then Chromium holds the messages
+   * posted to it on the page's side and forwards them from the page's main thread: work that blocks
+   * that thread (Plotly's first evaluation) should wait for this, or it delays the first live request.
+   */
+  started: Promise<void>;
   init(): void;
   run(id: string, config: unknown, bytes?: Uint8Array): void;
   cancel(id: string): void;
@@ -75,21 +82,31 @@ export function startExperimentWorker(
     type: 'module',
     name: 'smx-experiments',
   });
+  markOnce('worker-created');
+  let markStarted = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
   const post = (m: ToWorker) => worker.postMessage(m);
   const live = new LiveCoalescer<LiveRequest, LiveResult>(
     (id, request) => post({ type: 'live', id, request }),
     onLive,
   );
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
+    markStarted();
     const m = ev.data;
-    if (m.type === 'live') live.answer(m.id, m.result, null);
-    else if (m.type === 'liveError') live.answer(m.id, null, m.message);
+    if (m.type === 'marks') for (const [phase, at] of m.marks) markOnce(phase, at);
+    else if (m.type === 'live') {
+      markOnce('live-answer');
+      live.answer(m.id, m.result, null);
+    } else if (m.type === 'liveError') live.answer(m.id, null, m.message);
     else {
       if (m.type === 'deviceLost') live.reset();
       onMessage(m);
     }
   });
   worker.addEventListener('error', (ev: ErrorEvent) => {
+    markStarted();
     ev.preventDefault();
     onFailure(ev.message || 'The experiment worker failed to load or crashed.');
   });
@@ -97,12 +114,16 @@ export function startExperimentWorker(
     onFailure('A message from the experiment worker could not be read.'),
   );
   return {
+    started,
     init: () => post({ type: 'init' }),
     run: (id, config, bytes) =>
       post(bytes ? { type: 'run', id, config, bytes } : { type: 'run', id, config }),
     cancel: (id) => post({ type: 'cancel', id }),
     loseDevice: () => post({ type: 'loseDevice' }),
-    live: (req) => live.submit(req),
+    live: (req) => {
+      markOnce('live-sent');
+      return live.submit(req);
+    },
     dispose: () => worker.terminate(),
   };
 }

@@ -170,9 +170,15 @@ test('live "Rank": error and plot follow the slider, the last position wins; col
         __smx: { playground: { getState(): { live: { result: { ms: number } | null } } } };
       }
     ).__smx.playground.getState().live;
-    return { ms: t.firstFigure - t.interactive, engine: live.result?.ms ?? Number.NaN };
+    // The page's and the worker's cold-start phases (src/ui/perf.ts), ms after the page was interactive.
+    const phases = performance
+      .getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('smx:'))
+      .sort((a, b) => a.startTime - b.startTime)
+      .map((m) => `${m.name.slice(4)} ${(m.startTime - t.interactive).toFixed(0)}`);
+    return { ms: t.firstFigure - t.interactive, engine: live.result?.ms ?? Number.NaN, phases };
   });
-  const coldLine = `cold start: first live figure ${cold.ms.toFixed(0)} ms after the page was interactive (first live answer's engine time ${cold.engine.toFixed(0)} ms; SwiftShader)`;
+  const coldLine = `cold start: first live figure ${cold.ms.toFixed(0)} ms after the page was interactive (first live answer's engine time ${cold.engine.toFixed(0)} ms; SwiftShader); phases (ms after interactive): ${cold.phases.join(', ')}`;
   const before = await err.textContent();
   const plotBefore = await plot.getAttribute('data-rendered');
   await expect(page.getByRole('spinbutton', { name: 'Rank' })).toHaveValue('8');

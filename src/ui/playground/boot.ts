@@ -7,6 +7,8 @@ import { detectWebGPU } from '../webgpu-support';
 import type { Config, Ctx, Preset } from './types';
 
 let initialised = false;
+/** Whether the worker was started (null: not tried yet; false: no WebGPU here). */
+let engineStarted: boolean | null = null;
 
 function writeHash(config: Config) {
   const hash = configToHash(config);
@@ -33,27 +35,33 @@ export function bootActions(ctx: Ctx) {
   }
 
   return {
+    startEngine(): boolean {
+      if (engineStarted !== null) return engineStarted;
+      const support = detectWebGPU();
+      engineStarted = support.ok;
+      if (!support.ok) set({ engine: 'unavailable', unavailable: support.reason });
+      else ctx.client();
+      return engineStarted;
+    },
+
+    engineStarted(): Promise<void> {
+      return ctx.existingClient()?.started ?? Promise.resolve();
+    },
+
     async init() {
       // Once per page (React StrictMode runs effects twice in development).
       if (initialised) return;
       initialised = true;
-      const support = detectWebGPU();
-      if (!support.ok) {
-        set({ engine: 'unavailable', unavailable: support.reason });
-        return;
-      }
-      ctx.client();
+      if (!get().startEngine()) return;
       listHistory()
         .then((history) => set({ history }))
         .catch((e) => get().addError(`Run history is unavailable: ${(e as Error).message}`));
-      let presets: Preset[] = [];
-      try {
-        const res = await fetch('./experiments/index.json');
-        presets = ((await res.json()) as { presets: Preset[] }).presets;
-      } catch (e) {
-        get().addError(`Could not load the preset list: ${(e as Error).message}`);
-      }
-      set({ presets });
+      const presetList = fetch('./experiments/index.json')
+        .then(async (res) => ((await res.json()) as { presets: Preset[] }).presets)
+        .catch((e: unknown) => {
+          get().addError(`Could not load the preset list: ${(e as Error).message}`);
+          return [] as Preset[];
+        });
       // ?autorun=0 opens the page without starting a run (tests, slow machines).
       const autorun = new URLSearchParams(location.search).get('autorun') !== '0';
       // A link pasted into this open tab changes only the hash: load that config too.
@@ -67,13 +75,17 @@ export function bootActions(ctx: Ctx) {
           get().addError((e as Error).message);
         }
       });
+      // The link's config first, before the preset list arrives: its live request goes out now.
+      let fromLink = false;
       try {
         const fromHash = configFromHash(location.hash);
-        if (fromHash && loadLinkConfig(fromHash, autorun)) return;
+        fromLink = Boolean(fromHash && loadLinkConfig(fromHash, autorun));
       } catch (e) {
         get().addError((e as Error).message);
       }
-      if (presets[0]) await get().selectPreset(presets[0].file, autorun);
+      const presets = await presetList;
+      set({ presets });
+      if (!fromLink && presets[0]) await get().selectPreset(presets[0].file, autorun);
     },
 
     async selectPreset(file: string, autoRun = false) {

@@ -83,6 +83,13 @@ export interface PlaygroundState {
 }
 
 export interface Actions {
+  /**
+   * Start the experiment worker (it creates its device at once); false when this browser has no
+   * WebGPU. main.tsx calls it before React mounts, so the worker's start overlaps the first render.
+   */
+  startEngine(): boolean;
+  /** Resolves once the worker has started (its first message); at once without a worker. */
+  engineStarted(): Promise<void>;
   init(): Promise<void>;
   selectPreset(file: string, autoRun?: boolean): Promise<void>;
   setConfig(config: Config): void;

@@ -1,20 +1,14 @@
 /**
- * A Plotly chart. Plotly (≈4.8 MB) is loaded on first use, after the page is interactive; updates
+ * A Plotly chart. Plotly is loaded once (plotly.ts; the page starts loading it as soon as the
+ * worker has started, so that the load overlaps the first live answer); updates
  * go through Plotly.react (diffing), and the chart is purged on unmount. The modebar offers
  * "Download plot as PNG". After each draw the figure's data-rendered attribute is set to
  * `revision` (tests and the latency probe watch it).
  */
 import type { Config, Data, Layout } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
-
-type PlotlyModule = typeof import('plotly.js-dist-min');
-let plotly: Promise<PlotlyModule> | null = null;
-const loadPlotly = () => {
-  plotly ??= import('plotly.js-dist-min').then(
-    (m) => (m as unknown as { default?: PlotlyModule }).default ?? m,
-  );
-  return plotly;
-};
+import { markOnce } from '../perf';
+import { loadPlotly } from './plotly';
 
 export interface PlotProps {
   data: Data[];
@@ -59,7 +53,10 @@ export function Plot({
         if (!cancelled && ref.current) return P.react(ref.current, data, { height, ...layout }, config);
       })
       .then(() => {
-        if (!cancelled && fig.current) fig.current.dataset.rendered = String(revision ?? 'yes');
+        if (!cancelled && fig.current) {
+          fig.current.dataset.rendered = String(revision ?? 'yes');
+          markOnce(`figure:${testId ?? 'plot'}`);
+        }
       })
       .catch((e: unknown) => setError(`The chart could not be drawn: ${(e as Error).message}`));
     return () => {
