@@ -15,7 +15,6 @@ import { SelfCheckPanel } from './components/SelfCheckPanel';
 import { UnavailablePanel } from './components/UnavailablePanel';
 import { markOnce } from './perf';
 import { usePlayground } from './playground';
-import { loadPlotly } from './plots/plotly';
 import { SelfCheckErrorChart } from './plots/SelfCheckErrorChart';
 import { useSelfCheck } from './selfcheck-store';
 
@@ -26,10 +25,6 @@ export function App() {
   useEffect(() => {
     markOnce('app-mounted');
     void init();
-    // Plotly's load (seconds of the main thread on a busy CPU) starts once the worker has started,
-    // so that it overlaps the worker's first live answer without holding up the request itself.
-    const s = usePlayground.getState();
-    if (s.engine !== 'unavailable') void s.engineStarted().then(() => loadPlotly().catch(() => {}));
     if (new URLSearchParams(location.search).get('test-hooks') === '1')
       (window as unknown as { __smx: unknown }).__smx = { playground: usePlayground };
   }, [init]);

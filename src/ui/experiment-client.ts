@@ -59,12 +59,6 @@ export class LiveCoalescer<Req, Res> {
 }
 
 export interface ExperimentClient {
-  /**
-   * Resolves at the worker's first message (or its failure). Until then Chromium holds the messages
-   * posted to it on the page's side and forwards them from the page's main thread: work that blocks
-   * that thread (Plotly's first evaluation) should wait for this, or it delays the first live request.
-   */
-  started: Promise<void>;
   init(): void;
   run(id: string, config: unknown, bytes?: Uint8Array): void;
   cancel(id: string): void;
@@ -83,17 +77,12 @@ export function startExperimentWorker(
     name: 'smx-experiments',
   });
   markOnce('worker-created');
-  let markStarted = () => {};
-  const started = new Promise<void>((resolve) => {
-    markStarted = resolve;
-  });
   const post = (m: ToWorker) => worker.postMessage(m);
   const live = new LiveCoalescer<LiveRequest, LiveResult>(
     (id, request) => post({ type: 'live', id, request }),
     onLive,
   );
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
-    markStarted();
     const m = ev.data;
     if (m.type === 'marks') for (const [phase, at] of m.marks) markOnce(phase, at);
     else if (m.type === 'live') {
@@ -106,7 +95,6 @@ export function startExperimentWorker(
     }
   });
   worker.addEventListener('error', (ev: ErrorEvent) => {
-    markStarted();
     ev.preventDefault();
     onFailure(ev.message || 'The experiment worker failed to load or crashed.');
   });
@@ -114,7 +102,6 @@ export function startExperimentWorker(
     onFailure('A message from the experiment worker could not be read.'),
   );
   return {
-    started,
     init: () => post({ type: 'init' }),
     run: (id, config, bytes) =>
       post(bytes ? { type: 'run', id, config, bytes } : { type: 'run', id, config }),

@@ -16,3 +16,17 @@ export function markOnce(phase: string, epochMs?: number): void {
     // A browser without mark options: the phase is simply not recorded.
   }
 }
+
+/** Per-draw timings (performance.measure `smx:draw:<chart>`), only on pages opened with ?test-hooks=1. */
+const measuring =
+  typeof location !== 'undefined' && new URLSearchParams(location.search).get('test-hooks') === '1';
+
+/** Record how long one chart's draw took (from `startMs`, a performance.now() time), when measuring. */
+export function measureDraw(chart: string, startMs: number): void {
+  if (!measuring) return;
+  try {
+    performance.measure(`smx:draw:${chart}`, { start: startMs, end: performance.now() });
+  } catch {
+    // No measure options in this browser: nothing recorded.
+  }
+}

@@ -1,6 +1,6 @@
 import type { Data } from 'plotly.js-dist-min';
-import { useMemo } from 'react';
-import { type Spec, usePlayground } from '../playground';
+import { useMemo, useRef } from 'react';
+import { usePlayground } from '../playground';
 import { AXIS, chartTitle, familyColour, linearAxis, logAxis, REFERENCE } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import { fmt, Heatmap, useLayout } from './common';
@@ -10,16 +10,38 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** The same numbers as last time keep their identity, so an unchanged chart is not redrawn. */
+function useStable(values: number[] | undefined): number[] | undefined {
+  const last = useRef<number[] | undefined>(undefined);
+  const prev = last.current;
+  if (values && prev && prev.length === values.length && values.every((v, i) => v === prev[i])) return prev;
+  last.current = values;
+  return values;
+}
+
+/** Title suffix when the cells are block means of a larger matrix: "(4 × 4 block means)". */
+export function blockNote(matrix: { rows: number; cols: number }, cells: { rows: number; cols: number }) {
+  if (matrix.rows === cells.rows && matrix.cols === cells.cols) return '';
+  const side = (n: number, k: number) => (n % k === 0 ? String(n / k) : `≈${Number((n / k).toPrecision(2))}`);
+  return ` (${side(matrix.rows, cells.rows)} × ${side(matrix.cols, cells.cols)} block means)`;
+}
+
 /** Recomputed while a slider moves: errors of every method, spectrum with the kept rank, heatmaps. */
 export function LivePanel() {
   const live = usePlayground((s) => s.live);
-  const config = usePlayground((s) => s.config);
+  const isApproximation = usePlayground((s) => s.config?.kind === 'approximation');
   const focus = usePlayground((s) => s.focus);
   const r = live.result;
-  const specs = (config?.methods as Spec[]) ?? [];
-  const fspec = specs[Math.min(focus, specs.length - 1)];
+  // The figures show the answer's own request: a move of the controls redraws nothing until its
+  // answer is here (one redraw per move, not two).
+  const fspec = live.shownSpec;
   const rank = fspec && 'rank' in fspec ? Number(fspec.rank) : null;
   const kept = familyColour(fspec?.family ?? 'lowrank');
+  // W's heatmap stays as it is while only a method's slider moves.
+  const wValues = useStable(r?.heatmaps?.W.values);
+  // W and Ŵ share one symmetric colour range (W's): a colour means the same value in both, and the
+  // colour bar stays put while the slider moves.
+  const wMax = useMemo(() => (wValues ?? []).reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1, [wValues]);
   const spectrum = useMemo<Data[]>(
     () =>
       r
@@ -63,7 +85,7 @@ export function LivePanel() {
           ]
         : [],
   });
-  if (config?.kind !== 'approximation') return null;
+  if (!isApproximation) return null;
   const lat = live.latencies;
   return (
     <section
@@ -128,16 +150,27 @@ export function LivePanel() {
             />
             {r.heatmaps ? (
               <>
-                <Heatmap title="W" {...r.heatmaps.W} matrix={r} testId="live-heat-W" revision={live.shown} />
                 <Heatmap
-                  title={`Ŵ: ${r.methods[Math.min(focus, r.methods.length - 1)]?.label ?? 'approximation'}`}
+                  title={`W${blockNote(r, r.heatmaps.W)}`}
+                  {...r.heatmaps.W}
+                  values={wValues ?? r.heatmaps.W.values}
+                  zmin={-wMax}
+                  zmax={wMax}
+                  matrix={r}
+                  testId="live-heat-W"
+                  revision={live.shown}
+                />
+                <Heatmap
+                  title={`Ŵ: ${r.methods[Math.min(focus, r.methods.length - 1)]?.label ?? 'approximation'}${blockNote(r, r.heatmaps.approx)}`}
                   {...r.heatmaps.approx}
+                  zmin={-wMax}
+                  zmax={wMax}
                   matrix={r}
                   testId="live-heat-approx"
                   revision={live.shown}
                 />
                 <Heatmap
-                  title="|W − Ŵ|"
+                  title={`|W − Ŵ|${blockNote(r, r.heatmaps.diff)}`}
                   sequential
                   {...r.heatmaps.diff}
                   matrix={r}

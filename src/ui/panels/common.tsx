@@ -112,9 +112,11 @@ export function Heatmap({
   const m = matrix ?? { rows, cols };
   const g = heatmapGeometry(m, { rows, cols });
   const blocks = m.rows !== rows || m.cols !== cols;
-  // Hover names the matrix rows / columns a cell covers (a block mean when the matrix is larger);
-  // built once per shape, not on every new set of values (live redraws stay cheap).
+  // Hover names the matrix rows / columns a cell covers: at full resolution straight from the
+  // axes; for block means from a text grid built once per shape, not on every new set of values
+  // (live redraws stay cheap).
   const text = useMemo(() => {
+    if (!blocks) return null;
     const span = (k: number, n: number, of: number) => {
       const a = Math.ceil((k * of) / n);
       const b = Math.ceil(((k + 1) * of) / n) - 1;
@@ -123,7 +125,7 @@ export function Heatmap({
     return Array.from({ length: rows }, (_, i) =>
       Array.from({ length: cols }, (_, j) => `rows ${span(i, rows, m.rows)}, cols ${span(j, cols, m.cols)}`),
     );
-  }, [rows, cols, m.rows, m.cols]);
+  }, [blocks, rows, cols, m.rows, m.cols]);
   const data = useMemo<Data[]>(() => {
     const z: number[][] = [];
     for (let i = 0; i < rows; i++) z.push(values.slice(i * cols, (i + 1) * cols));
@@ -137,14 +139,16 @@ export function Heatmap({
         dy: g.dy,
         zmin,
         zmax,
-        text,
+        ...(text ? { text } : {}),
         colorscale: sequential ? 'Viridis' : 'RdBu',
         reversescale: !sequential,
         colorbar: { thickness: 12 },
-        hovertemplate: `%{text}${blocks ? ' (mean)' : ''}: %{z:.4g}<extra></extra>`,
+        hovertemplate: text
+          ? '%{text} (mean): %{z:.4g}<extra></extra>'
+          : 'row %{y}, col %{x}: %{z:.4g}<extra></extra>',
       } as Data,
     ];
-  }, [rows, cols, values, zmin, zmax, sequential, text, g.x0, g.dx, g.y0, g.dy, blocks]);
+  }, [rows, cols, values, zmin, zmax, sequential, text, g.x0, g.dx, g.y0, g.dy]);
   const layout = useLayout({
     title: chartTitle(title),
     xaxis: g.xaxis,

@@ -44,10 +44,6 @@ export function bootActions(ctx: Ctx) {
       return engineStarted;
     },
 
-    engineStarted(): Promise<void> {
-      return ctx.existingClient()?.started ?? Promise.resolve();
-    },
-
     async init() {
       // Once per page (React StrictMode runs effects twice in development).
       if (initialised) return;

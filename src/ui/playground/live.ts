@@ -2,6 +2,9 @@
 import { LIVE_MAX_SIDE, type LiveRequest, type LiveResult } from '../../runtime/live-protocol';
 import type { Config, Ctx, DroppedMatrix, Spec } from './types';
 
+/** Live heatmaps show the matrix cell for cell up to this side, block means beyond it. */
+export const LIVE_HEATMAP_SIDE = 64;
+
 /** Either the live request for a config, or why the live path does not apply (null: not approximation). */
 export function liveRequestOf(
   config: Config | null,
@@ -30,13 +33,14 @@ export function liveRequestOf(
       seed: Number(config.seed ?? 0),
       methods,
       focus: Math.min(focus, methods.length - 1),
-      heatmapSide: 32,
+      heatmapSide: LIVE_HEATMAP_SIDE,
       ...(bytes && dropped ? { bytes: dropped.bytes } : {}),
     },
   };
 }
 
-const sent = new Map<number, number>();
+/** Requests in flight: when each was sent and the focused method's spec it asked for. */
+const sent = new Map<number, { at: number; spec: Spec | null }>();
 
 export function liveSlice(ctx: Ctx) {
   return {
@@ -54,18 +58,22 @@ export function liveSlice(ctx: Ctx) {
       const c = ctx.client();
       if (!c) return;
       const seq = c.live(r.req);
-      sent.set(seq, performance.now());
+      sent.set(seq, { at: performance.now(), spec: r.req.methods[r.req.focus] ?? null });
       set({ live: { ...get().live, off: null, requested: seq } });
     },
     answer(seq: number, res: LiveResult | null, error: string | null) {
-      const t = sent.get(seq);
+      const req = sent.get(seq);
       sent.delete(seq);
       const live = ctx.get().live;
       if (live.off) return; // the config moved out of the live range meanwhile
+      const t = req?.at;
       const latencies =
         t === undefined ? live.latencies : [...live.latencies, performance.now() - t].slice(-200);
       const engineMs = res && t !== undefined ? [...live.engineMs, res.ms].slice(-200) : live.engineMs;
-      ctx.set({ live: { ...live, result: res ?? live.result, error, shown: seq, latencies, engineMs } });
+      const shownSpec = res && req ? req.spec : live.shownSpec;
+      ctx.set({
+        live: { ...live, result: res ?? live.result, error, shown: seq, shownSpec, latencies, engineMs },
+      });
     },
   };
 }

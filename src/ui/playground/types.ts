@@ -39,6 +39,8 @@ export interface LiveState {
   /** Sequence number of the latest request and of the shown answer. */
   requested: number;
   shown: number;
+  /** The focused method's spec as sent with the shown answer (its figures are drawn from it, not the controls). */
+  shownSpec: Spec | null;
   /** Round-trip times (ms) of answered requests, newest last (at most 200). */
   latencies: number[];
   /** Engine milliseconds of the same answers (the rest of a round trip is messaging + React). */
@@ -88,8 +90,6 @@ export interface Actions {
    * WebGPU. main.tsx calls it before React mounts, so the worker's start overlaps the first render.
    */
   startEngine(): boolean;
-  /** Resolves once the worker has started (its first message); at once without a worker. */
-  engineStarted(): Promise<void>;
   init(): Promise<void>;
   selectPreset(file: string, autoRun?: boolean): Promise<void>;
   setConfig(config: Config): void;
@@ -128,7 +128,16 @@ export const initialState: PlaygroundState = {
   history: [],
   runFiles: null,
   compareId: null,
-  live: { result: null, error: null, off: null, requested: 0, shown: 0, latencies: [], engineMs: [] },
+  live: {
+    result: null,
+    error: null,
+    off: null,
+    requested: 0,
+    shown: 0,
+    shownSpec: null,
+    latencies: [],
+    engineMs: [],
+  },
   deviceLost: null,
   errors: [],
 };

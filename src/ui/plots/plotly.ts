@@ -1,7 +1,9 @@
 /**
- * Plotly, loaded once for every chart. The page starts this as soon as the experiment worker has
- * started (App.tsx), so that Plotly's load and first evaluation (seconds on a busy CPU) overlap the
- * worker's first live answer instead of following it.
+ * Plotly, loaded once for every chart, when the first chart mounts. Loading it earlier (to overlap
+ * the worker's first live answer) was tried: its first evaluation is one long task on the main
+ * thread (seconds on a busy CPU), and while it runs the page neither takes input nor forwards
+ * messages to a worker that is still starting (Chromium does that from the page's main thread),
+ * so the first live request itself waited for it.
  */
 import { markOnce } from '../perf';
 
