@@ -50,16 +50,21 @@ if (cmd === 'reduce') {
     '|---|---|---|---|---|---|---|---|',
   ];
   const bestVal = Math.min(...d.summary.methods.map((m) => m.finalValLoss));
+  // relative to the best method's loss; meaningless when that is ~0 (a task some methods solve exactly)
+  const gap = (v) =>
+    bestVal < 1e-3 * d.summary.baseValLoss ? '—' : `${(((v - bestVal) / bestVal) * 100).toFixed(1)}%`;
   for (const m of d.summary.methods) {
     const eq = d.tries.find((t) => t.label === m.label && t.lr === d.equalLr);
     rows.push(
-      `| ${m.label} | ${m.trainableParams} | ${m.initMs.toFixed(0)} | ${eq ? fmt(eq.finalValLoss) : '—'} | ${eq ? fmt(eq.meanLast10) : '—'} | ${m.bestLr} | ${fmt(m.finalValLoss)} | ${(((m.finalValLoss - bestVal) / bestVal) * 100).toFixed(1)}% |`,
+      `| ${m.label} | ${m.trainableParams} | ${m.initMs.toFixed(0)} | ${eq ? fmt(eq.finalValLoss) : '—'} | ${eq ? fmt(eq.meanLast10) : '—'} | ${m.bestLr} | ${fmt(m.finalValLoss)} | ${gap(m.finalValLoss)} |`,
     );
   }
   process.stdout.write(
     `Base validation loss ${fmt(d.summary.baseValLoss)} (${d.summary.base}).\n\n${rows.join('\n')}\n`,
   );
 } else {
-  process.stderr.write('usage: node scripts/finetune-figures.mjs reduce <result.json> [--equal-lr LR] | table <reduced.json>\n');
+  process.stderr.write(
+    'usage: node scripts/finetune-figures.mjs reduce <result.json> [--equal-lr LR] | table <reduced.json>\n',
+  );
   process.exit(2);
 }
