@@ -49,7 +49,15 @@ export default defineConfig({
       use: {
         launchOptions: {
           executablePath: chromium,
-          args: [...quiet, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
+          // Developer features: GPU timestamps never quantised (some Chromium builds round them to
+          // 0.1 ms without it; Debian's 156 here gives 1 ns steps either way). A result's
+          // env.clockResolutionMs records the step the page saw.
+          args: [
+            ...quiet,
+            '--enable-unsafe-webgpu',
+            '--use-webgpu-adapter=swiftshader',
+            '--enable-webgpu-developer-features',
+          ],
         },
       },
     },
