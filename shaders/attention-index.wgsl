@@ -4,9 +4,8 @@
 //   pool         mean of Q and K over 64-token blocks (block-sparse).
 //   block_topk   block scores Q̄_a·K̄_b (b ≤ a), the top-k key blocks per query block, diagonal always
 //                in, ties to the lower block, emitted in ascending order.
-//   vs_logits    vertical-slash: logits of the last last_q queries against every key (causal),
-//                four keys per invocation;
-//   vs_softmax   their row softmax (in place);
+//   vs_softmax   vertical-slash: the causal row softmax (in place) of the last last_q queries'
+//                logits against every key (computed by a batched GEMM on the TS side);
 //   vs_scores    vertical[j] = Σ_r P[r, j] and slash[o] = Σ_r P[r, i_r − o];
 //   topk         the top `kk` entries of a score vector (the first `forced` always in), ascending,
 //                by a radix select of the k-th largest key and an ordered compaction;
@@ -48,8 +47,6 @@ struct Params {
 
 const BLOCK = 64u;
 const NEG = -3.0e38;
-// vec4s per row (d / 4) for vs_logits, an override constant so that its row loops have a fixed length.
-override D4: u32 = 16u;
 
 // ------------------------------------------------------------------ A-shape
 
@@ -141,39 +138,8 @@ fn block_topk(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 // ------------------------------------------------------------------ vertical-slash
 
-// scratch[(head·last_q + r)·n + j] = q_{i_r}·k_j·scale for j ≤ i_r = n − last_q + r, else NEG.
-// Four keys per invocation, held in registers while the last_q query rows stream past (one
-// invocation per (key, query) pair would pay SwiftShader's per-invocation cost 64 × n times).
-@compute @workgroup_size(64)
-fn vs_logits(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let j0 = gid.x * 4u;
-  let head = gid.z;
-  let n = params.n;
-  if (j0 >= n) { return; }
-  var kr: array<vec4<f32>, 128>;
-  for (var a = 0u; a < 4u; a++) {
-    let kb = (head * n + min(j0 + a, n - 1u)) * D4;
-    for (var c = 0u; c < D4; c++) { kr[a * D4 + c] = k[kb + c]; }
-  }
-  for (var r = 0u; r < params.last_q; r++) {
-    let i = n - params.last_q + r;
-    let qb = (head * n + i) * D4;
-    var sc = vec4<f32>(0.0);
-    for (var c = 0u; c < D4; c++) {
-      let qq = q[qb + c];
-      sc[0] += dot(qq, kr[c]);
-      sc[1] += dot(qq, kr[D4 + c]);
-      sc[2] += dot(qq, kr[2u * D4 + c]);
-      sc[3] += dot(qq, kr[3u * D4 + c]);
-    }
-    let o = (head * params.last_q + r) * n;
-    for (var a = 0u; a < 4u; a++) {
-      let j = j0 + a;
-      if (j < n) { scratch[o + j] = select(NEG, sc[a] * params.scale, j <= i); }
-    }
-  }
-}
-
+// scratch[(head·last_q + r)·n + j] = q_{i_r}·k_j·scale (i_r = n − last_q + r), from a batched GEMM
+// (src/attention/index-builders.ts); only j ≤ i_r is read.
 @compute @workgroup_size(64)
 fn vs_softmax(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gid.x;

@@ -4,41 +4,34 @@
  *   aShapeIndex        `init` sink columns + the 64-aligned key blocks covering a `local` window;
  *   blockSparseIndex   top-k key blocks per query block by mean-pooled block scores (diagonal in);
  *   verticalSlashIndex top `vertical` columns and top `slash` diagonals from the softmax of the last
- *                      min(64, n) queries, converted to blocks + columns as MInference does.
+ *                      min(64, n) queries (their logits: one batched GEMM), converted to blocks +
+ *                      columns as MInference does.
  * Budgets larger than n are clamped (10⁶ means "everything").
  */
 import indexSrc from '../../shaders/attention-index.wgsl?raw';
 import type { Kernel } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { VS_SINKS, VS_SMALL_OFFSETS } from '../reference/attention';
+import { noGrad } from '../tensor/autograd';
+import { matmul } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 import { type AttentionShape, checkAttention } from './fused';
 import { BLOCK, SparseIndex } from './sparse';
 
 export { VS_SINKS, VS_SMALL_OFFSETS };
 
-type IndexEntry =
-  | 'a_shape'
-  | 'pool'
-  | 'block_topk'
-  | 'vs_logits'
-  | 'vs_softmax'
-  | 'vs_scores'
-  | 'topk'
-  | 'vs_convert';
+type IndexEntry = 'a_shape' | 'pool' | 'block_topk' | 'vs_softmax' | 'vs_scores' | 'topk' | 'vs_convert';
 
-/** vs_logits is compiled per head dim d (fixed-length row loops); the other entries take any d. */
-export const indexKernel = (entry: IndexEntry, d?: number): Kernel => ({
+export const indexKernel = (entry: IndexEntry): Kernel => ({
   name: 'attention-index',
   code: indexSrc,
   entry,
-  ...(entry === 'vs_logits' ? { constants: { D4: (d ?? 64) / 4 } } : {}),
 });
 
 export function indexKernels(): Kernel[] {
-  return (
-    ['a_shape', 'pool', 'block_topk', 'vs_logits', 'vs_softmax', 'vs_scores', 'topk', 'vs_convert'] as const
-  ).map(indexKernel);
+  return (['a_shape', 'pool', 'block_topk', 'vs_softmax', 'vs_scores', 'topk', 'vs_convert'] as const).map(
+    indexKernel,
+  );
 }
 
 /** Block-sparse keeps its block scores in registers: at most 256 query blocks. */
@@ -120,24 +113,31 @@ export function verticalSlashIndex(
   const ix = new SparseIndex(gpu, s.heads, s.n, rows + 1, V);
   const nslash = Math.max(V, S);
   gpu.checkStorageSize(s.heads * lastQ * s.n * 4, `verticalSlashIndex: the last ${lastQ} queries' scores`);
-  const scoresT = Tensor.empty(gpu, [s.heads, lastQ, s.n], 'Vertical-slash scores');
+  const sc = scale ?? 1 / Math.sqrt(s.d);
+  // Logits of the last lastQ queries against every key: one batched GEMM (the register-blocked
+  // kernels of src/tensor) on a copy of those query rows; vs_softmax reads only j ≤ i (causal).
+  const qLast = Tensor.empty(gpu, [s.heads, lastQ, s.d], 'The last queries');
+  for (let h = 0; h < s.heads; h++)
+    gpu.copy(q.buffer, (h * s.n + s.n - lastQ) * s.d * 4, qLast.buffer, h * lastQ * s.d * 4, lastQ * s.d * 4);
+  const scoresT = noGrad(() => {
+    const k3 = k.reshape([s.heads, s.n, s.d]);
+    const out = matmul(qLast, k3, { transB: true, alpha: sc });
+    k3.dispose();
+    return out;
+  });
+  qLast.dispose();
   const sumsT = Tensor.empty(gpu, [s.heads, 2, s.n], 'Vertical and slash sums');
   const selT = Tensor.empty(gpu, [s.heads, 2, nslash], 'Kept columns and offsets', 'u32');
   const [scores, sums, sel] = [scoresT.buffer, sumsT.buffer, selT.buffer];
   const u = {
     ...base(s, ix),
-    scale: scale ?? 1 / Math.sqrt(s.d),
+    scale: sc,
     last_q: lastQ,
     nslash,
     nv: V,
     ns: S,
   };
   const wide = Math.ceil(s.n / 64);
-  gpu.dispatch(indexKernel('vs_logits', s.d), { q: q.buffer, k: k.buffer, scratch: scores }, u, [
-    Math.ceil(s.n / 256),
-    1,
-    s.heads,
-  ]);
   gpu.dispatch(indexKernel('vs_softmax'), { scratch: scores }, u, [1, s.heads]);
   gpu.dispatch(indexKernel('vs_scores'), { scratch: scores, scratch2: sums }, u, [wide, s.heads]);
   // Columns (sinks forced), then offsets (small offsets forced): two top-k passes.
