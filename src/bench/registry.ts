@@ -158,6 +158,17 @@ async function sample(gpu: Gpu, inst: BenchInstance, reps: number): Promise<numb
   return (performance.now() - t0) / reps;
 }
 
+/** Wait for the device, then take every WebGPU error reported so far ('' when there is none). */
+async function drainErrors(gpu: Gpu): Promise<string> {
+  try {
+    await gpu.sync();
+    gpu.checkErrors();
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Run the registered benches (filtered), case by case. */
 export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<BenchResult[]> {
   const log = opts.log ?? (() => {});
@@ -219,8 +230,13 @@ export async function runBenches(gpu: Gpu, opts: BenchOptions = {}): Promise<Ben
         gpu.checkErrors();
         live.push({ spec, inst, reps, samples: [], flops, oracleError });
       } catch (e) {
-        failed.push({ ...base, error: (e as Error).message });
-        log(`${label} ${spec.name}: FAILED in setup: ${(e as Error).message}`);
+        // Errors the failed setup left behind (an out-of-memory buffer used by work it had already
+        // submitted) arrive after it threw: collect them now, so that the next bench does not
+        // inherit them (a 1 GiB dense Hadamard once failed the FWHT bench after it this way).
+        const leftover = await drainErrors(gpu);
+        const message = `${(e as Error).message}${leftover ? ` (then: ${leftover})` : ''}`;
+        failed.push({ ...base, error: message });
+        log(`${label} ${spec.name}: FAILED in setup: ${message}`);
       }
     }
     // Same reps for every bench of a case keeps the comparison symmetric.
