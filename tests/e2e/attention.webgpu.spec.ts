@@ -4,6 +4,7 @@
  * readout (recall, density, error) follows; a tiny kv-projection run and its rank slider.
  */
 import { expect, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 const hashOf = (c: unknown) => `#config=${encodeURIComponent(JSON.stringify(c))}`;
 
@@ -39,6 +40,9 @@ test('sparse attention: map with mask, recall vs density curves, budget slider',
   await expect(readout).toContainText(/recall 0?\.\d+|recall 1/);
   await page.getByTestId('attention-type').selectOption('block-sparse');
   await expect(readout).toContainText('recall');
+  // Whole titles (wrapped, never clipped), legend clear of the axis titles.
+  const charts = await expectChartsRead(page.getByTestId('panel-sparse-attention'));
+  expect(charts.find((c) => c.testId === 'plot-recall-density')?.title).toMatch(/budget ladders\)$/);
 
   expect(errors).toEqual([]);
 });
@@ -68,5 +72,6 @@ test('KV projection: the rank slider moves the error and compression readout', a
   await expect(kvOut).toContainText('r = 8');
   await expect(kvOut).toContainText('saved 0%');
   await expect(page.getByTestId('plot-kv-error')).toHaveAttribute('data-rendered', /.+/);
+  await expectChartsRead(page.getByTestId('panel-kv-projection'));
   expect(errors).toEqual([]);
 });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 const hashOf = (c: unknown) => `#config=${encodeURIComponent(JSON.stringify(c))}`;
 
@@ -77,6 +78,13 @@ test('fine-tune view: curves redraw live before the run ends; an adapter downloa
   // trainable parameters beside each method: LoRA r(in + out) = 2·14, full 8·6
   await expect(page.getByTestId('finetune-trainable')).toHaveText(['28', '48']);
   await expect(page.locator('[data-testid=plot-finetune-loss] .scatterlayer .trace')).toHaveCount(4);
+  // One colour per method (train and validation alike), names a reader knows, legend below the axis.
+  const [chart] = await expectChartsRead(page.getByTestId('panel-finetune'));
+  expect(chart.yTitles).toEqual(['loss (mean squared error)']);
+  await expect(page.getByTestId('plot-finetune-loss').locator('.legendtext')).toContainText([
+    'LoRA (r = 2) train',
+    'LoRA (r = 2) validation',
+  ]);
 
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download lora-r2 adapter_model.safetensors' }).click();

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import Ajv from 'ajv';
+import { expectChartsRead } from './plot-reading';
 
 /** A small approximation config (16 × 16, no timing) that finishes in a few seconds here. */
 const TINY = {
@@ -58,6 +59,9 @@ test('load: the default preset runs in the worker and its plots render', async (
     await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
   // The sweep: one line per swept family plus one marker per method, log axes.
   await expect(page.locator('[data-testid=plot-sweep] .scatterlayer .trace')).toHaveCount(3 + 5);
+  // Titles whole, every axis titled, legends clear of the axis titles, no internal ids.
+  await expectChartsRead(page.getByTestId('panel-approximation'));
+  await expectChartsRead(page.getByTestId('panel-live'));
   // Each plot offers a PNG download (Plotly's modebar).
   await expect(
     page.locator('[data-testid=plot-sweep] .modebar-btn[data-title^="Download plot"]'),
@@ -450,6 +454,21 @@ test('spectrum and speedup panels draw their plots; Stop keeps what finished', a
   await expect(page.getByTestId('spectrum-row')).toHaveCount(3);
   for (const id of ['plot-toeplitz', 'plot-singular', 'plot-norms'])
     await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
+  await expectChartsRead(page.getByTestId('panel-spectrum'));
+  // The symbol is a line drawn over open eigenvalue markers, so it shows through them.
+  const toeplitz = page.locator('[data-testid=plot-toeplitz] .scatterlayer .trace');
+  await expect(toeplitz.last().locator('path.js-line')).toHaveCount(1);
+  await expect(toeplitz.first().locator('path.point').first()).toHaveAttribute('d', /.+/);
+  expect(
+    await toeplitz
+      .first()
+      .locator('path.point')
+      .first()
+      .evaluate((e) => {
+        const st = getComputedStyle(e);
+        return st.fill === 'none' || st.fillOpacity === '0';
+      }),
+  ).toBe(true);
 
   const speedup = {
     schema: 'smx/experiment@1',
@@ -469,6 +488,7 @@ test('spectrum and speedup panels draw their plots; Stop keeps what finished', a
   await expect(page.getByTestId('speedup-row')).toHaveCount(2);
   await expect(page.locator('[data-testid=plot-speedup] .barlayer .point')).toHaveCount(2);
   await expect(page.getByTestId('plot-gflops')).toHaveAttribute('data-rendered', /.+/);
+  await expectChartsRead(page.getByTestId('panel-speedup'));
 
   // Stop: a longer approximation, stopped after its first steps, keeps the finished methods
   // (256 × 256, so that it cannot finish between the progress poll and the click).

@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 test.skip(!process.env.SMX_SCREENSHOTS, 'set SMX_SCREENSHOTS=1 to refresh docs/screenshots');
 test.setTimeout(300_000);
@@ -37,6 +38,8 @@ test('screenshots: approximation (live + result) and the whole page', async ({ p
   await expect(page.getByTestId('live-heat-diff')).toHaveAttribute('data-rendered', /.+/);
   await page.getByTestId('panel-live').screenshot({ path: `${OUT}/live.png` });
   await page.getByTestId('panel-approximation').screenshot({ path: `${OUT}/approximation.png` });
+  await expectChartsRead(page.getByTestId('panel-live'));
+  await expectChartsRead(page.getByTestId('panel-approximation'));
   await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });
 });
 
@@ -44,12 +47,14 @@ test('screenshots: spectrum', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
   await runPreset(page, /Spectra:/);
   await page.getByTestId('panel-spectrum').screenshot({ path: `${OUT}/spectrum.png` });
+  await expectChartsRead(page.getByTestId('panel-spectrum'));
 });
 
 test('screenshots: speedup', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 1000 });
   await runPreset(page, /Structured apply/);
   await page.getByTestId('panel-speedup').screenshot({ path: `${OUT}/speedup.png` });
+  await expectChartsRead(page.getByTestId('panel-speedup'));
 });
 
 // The views added with training, attention, adapters and transforms, each from its shipped preset.
@@ -67,4 +72,5 @@ for (const [name, preset, panel] of NEW_VIEWS)
     await page.setViewportSize({ width: 1400, height: 1000 });
     await runPreset(page, preset);
     await page.getByTestId(panel).screenshot({ path: `${OUT}/${name}.png` });
+    await expectChartsRead(page.getByTestId(panel));
   });

@@ -4,6 +4,7 @@
  * trained (cancelled result with its curve), and the run lands in history.
  */
 import { expect, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 const hashOf = (c: unknown) => `#config=${encodeURIComponent(JSON.stringify(c))}`;
 
@@ -47,4 +48,7 @@ test('training view: the loss curve updates live before the run ends; Stop keeps
   // What was trained is kept: the curve and its step count survive the stop.
   expect(Number(await step.textContent())).toBeGreaterThan(first);
   await expect(page.locator('[data-testid=plot-loss] .scatterlayer .trace')).not.toHaveCount(0);
+  // The legend has its own band below "optimizer step", never over it.
+  const [chart] = await expectChartsRead(page.getByTestId('panel-pretrain'));
+  expect(chart.xTitles).toEqual(['optimizer step']);
 });

@@ -4,6 +4,7 @@
  * array of records becomes a binding config that runs. Sizes are tiny: SwiftShader is a CPU.
  */
 import { expect, type Page, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 const hashOf = (c: unknown) => `#config=${encodeURIComponent(JSON.stringify(c))}`;
 
@@ -45,6 +46,14 @@ test('sketch: error vs m per sketch on log axes', async ({ page }) => {
     return el?._fullLayout ? [el._fullLayout.xaxis.type, el._fullLayout.yaxis.type] : null;
   });
   if (axisTypes) expect(axisTypes).toEqual(['log', 'log']);
+  // What a reader sees: human axis titles with units (never the field id "l2Error"), whole titles.
+  const charts = await expectChartsRead(page.getByTestId('panel-sketch'));
+  const byId = Object.fromEntries(charts.map((c) => [c.testId, c]));
+  expect(byId['plot-l2'].yTitles).toEqual(['relative ℓ2 error (unitless)']);
+  expect(byId['plot-linf'].yTitles).toEqual(['measured ε (ratio, unitless)']);
+  expect(byId['plot-linf'].xTitles).toEqual(['sketch rows m (count)']);
+  expect(byId['plot-linf'].title).toMatch(/^ℓ∞ guarantee.*vs m$/);
+  await expect(page.getByTestId('panel-sketch').locator('th')).not.toContainText(['l2Error']);
   expect(errors).toEqual([]);
 });
 
@@ -66,6 +75,7 @@ test('binding: norm vs depth and accuracy per binding', async ({ page }) => {
   await expect(page.getByTestId('binding-reading')).toContainText('Our reading');
   for (const id of ['plot-binding-norms', 'plot-binding-accuracy'])
     await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /.+/);
+  await expectChartsRead(page.getByTestId('panel-binding'));
   expect(errors).toEqual([]);
 });
 

@@ -12,27 +12,57 @@ import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { FinetuneSummary } from '../../experiments/finetune.schema';
 import { usePlayground } from '../playground';
-import { COMPARED, chartTitle, linearAxis } from '../plots/conventions';
+import { ADAPTER_STYLES, COMPARED, chartTitle, linearAxis, logAxis } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import type { ResultView } from '../results';
 import { fmt, type PanelProps, ResultFrame, useLayout } from './common';
 
+type Method = { label?: string; adapter: string; rank?: number };
+
+/** A reader's name and colour for each stream label: "LoRA (r = 2)", not "lora-r2". */
+function namesOf(view: ResultView): (label: string) => { name: string; colour: string } {
+  const methods = (view.config.methods as Method[] | undefined) ?? [];
+  const byLabel = new Map<string, Method>();
+  for (const m of methods)
+    byLabel.set(m.label ?? (m.adapter === 'full' ? 'full' : `${m.adapter}-r${m.rank}`), m);
+  return (label) => {
+    const [base, lr] = label.split('@lr=');
+    const m = byLabel.get(base);
+    const st = m ? ADAPTER_STYLES[m.adapter] : undefined;
+    const name = !m
+      ? base
+      : m.label
+        ? m.label
+        : m.adapter === 'full'
+          ? (st?.name ?? 'full')
+          : `${st?.name ?? m.adapter} (r = ${m.rank})`;
+    return { name: lr ? `${name} (lr = ${lr})` : name, colour: st?.colour ?? '#7f7f7f' };
+  };
+}
+
 function traces(view: ResultView, dash: boolean): Data[] {
   const out: Data[] = [];
+  const named = namesOf(view);
   for (const key of Object.keys(view.series)) {
     const val = key.startsWith('valLoss/');
     if (!val && !key.startsWith('loss/')) continue;
     const label = key.slice(val ? 8 : 5);
     const pts = view.series[key] ?? [];
     const sweep = label.includes('@lr=');
+    const { name, colour } = named(label);
     out.push({
       type: 'scatter',
       mode: val ? 'lines+markers' : 'lines',
       x: pts.map((p) => p.step),
       y: pts.map((p) => p.value),
-      name: `${label}${val ? ' validation' : ''}${dash ? COMPARED.suffix : ''}`,
+      name: `${name}${val ? ' validation' : ' train'}${dash ? COMPARED.suffix : ''}`,
       legendgroup: label,
-      line: { width: sweep ? 0.8 : val ? 2 : 1.5, dash: dash ? COMPARED.dash : val ? 'dot' : 'solid' },
+      line: {
+        color: colour,
+        width: sweep ? 0.8 : val ? 2 : 1.5,
+        dash: dash ? COMPARED.dash : val ? 'dot' : 'solid',
+      },
+      marker: { color: colour, size: 6 },
       opacity: dash ? COMPARED.opacity : sweep ? 0.5 : 1,
     } as Data);
   }
@@ -89,10 +119,14 @@ export function FinetunePanel({ view, compare }: PanelProps) {
     [view, compare],
   );
   const points = Object.values(view.series).reduce((a, s) => a + (s?.length ?? 0), 0);
+  // The teacher–student base (the default) trains on a squared error; the transformer bases on text.
+  const baseType = (view.config.base as { type?: string } | undefined)?.type ?? 'teacher-student';
+  const regression = baseType === 'teacher-student';
+  const values = data.flatMap((t) => (t as { y: number[] }).y);
   const layout = useLayout({
-    title: chartTitle('Fine-tuning loss per method'),
+    title: chartTitle('Fine-tuning loss per method (train solid, validation dotted)'),
     xaxis: linearAxis('optimizer step'),
-    yaxis: linearAxis('loss', { type: 'log' }),
+    yaxis: logAxis(regression ? 'loss (mean squared error)' : 'loss (cross-entropy, nats)', values),
   });
   const methods = methodsOf(view);
   return (

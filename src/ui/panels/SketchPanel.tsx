@@ -42,18 +42,18 @@ export function SketchPanel({ view, compare }: PanelProps) {
   );
   const ms = [...linf, ...l2].flatMap((t) => (t as { x: number[] }).x);
   const ll = useLayout({
-    title: chartTitle('ℓ∞ ratio ‖x′ − x*‖∞·√d / (‖Ax* − b‖·‖A†‖) vs m'),
-    xaxis: logAxis('sketch rows m', ms),
+    title: chartTitle('ℓ∞ guarantee: measured ε = ‖x′ − x*‖∞·√d / (‖Ax* − b‖·‖A†‖₂) vs m'),
+    xaxis: logAxis('sketch rows m (count)', ms),
     yaxis: logAxis(
-      'linfRatio (measured ε)',
+      'measured ε (ratio, unitless)',
       linf.flatMap((t) => (t as { y: number[] }).y),
     ),
   });
   const l2l = useLayout({
     title: chartTitle('Relative error ‖x′ − x*‖₂ / ‖x*‖₂ vs m'),
-    xaxis: logAxis('sketch rows m', ms),
+    xaxis: logAxis('sketch rows m (count)', ms),
     yaxis: logAxis(
-      'l2Error',
+      'relative ℓ2 error (unitless)',
       l2.flatMap((t) => (t as { y: number[] }).y),
     ),
   });
@@ -75,10 +75,10 @@ export function SketchPanel({ view, compare }: PanelProps) {
           <tr>
             <th>sketch</th>
             <th>m</th>
-            <th>l2Error</th>
-            <th>linfRatio</th>
-            <th>worst linfRatio</th>
-            <th>residualRatio</th>
+            <th>rel. ℓ2 error</th>
+            <th>ℓ∞ ratio ε (median)</th>
+            <th>worst ε</th>
+            <th>residual ratio</th>
             <th>ms</th>
           </tr>
         </thead>

@@ -86,7 +86,13 @@ export function SpectrumPanel({ view, compare }: PanelProps) {
         y: a.values,
         name: `eigenvalues λⱼ of Tₙ${which}`,
         mode: 'markers',
-        marker: { color: REFERENCE.measured.colour, size: 6 },
+        // Open circles: the symbol's line, drawn over them, stays visible through every marker.
+        marker: {
+          color: REFERENCE.measured.colour,
+          size: 7,
+          symbol: 'circle-open',
+          line: { width: 1.5, color: REFERENCE.measured.colour },
+        },
         hovertemplate: 'λ_%{x} = %{y:.6g}<extra></extra>',
       } as Data);
       if (sym?.type === 'vector')
@@ -144,7 +150,7 @@ export function SpectrumPanel({ view, compare }: PanelProps) {
   }, [view]);
   const tl = useLayout({
     title: chartTitle('B-spline Toeplitz: eigenvalues vs symbol'),
-    xaxis: linearAxis('j (ascending order)'),
+    xaxis: linearAxis('eigenvalue index j (ascending)'),
     yaxis: linearAxis('eigenvalue λⱼ / symbol value'),
   });
   const sl = useLayout({

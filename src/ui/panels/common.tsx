@@ -64,15 +64,9 @@ export function ResultFrame({
 
 export function useLayout(layout: Partial<Layout>): Partial<Layout> {
   const dark = usePrefersDark();
+  // The legend's place and the title's wrapping are set where the chart is drawn (Plot → fitLayout).
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout is built fresh by callers; key by its JSON
-  return useMemo(
-    () =>
-      themedLayout(plotColors(dark), {
-        legend: { orientation: 'h', yanchor: 'top', y: -0.3, x: 0, font: { size: 10 } },
-        ...layout,
-      }),
-    [dark, JSON.stringify(layout)],
-  );
+  return useMemo(() => themedLayout(plotColors(dark), layout), [dark, JSON.stringify(layout)]);
 }
 
 export function fmt(x: unknown, digits = 4): string {

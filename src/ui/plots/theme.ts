@@ -70,6 +70,9 @@ export function plotColors(dark: boolean): PlotColors {
   };
 }
 
+/** The charts' font (the page's sans-serif); `Plot` measures titles and legend entries in it. */
+export const PLOT_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
 /** Base layout: transparent background, the page's font and colours, compact margins. */
 export function themedLayout(c: PlotColors, layout: Partial<Layout> = {}): Partial<Layout> {
   const axis = {
@@ -82,7 +85,7 @@ export function themedLayout(c: PlotColors, layout: Partial<Layout> = {}): Parti
   return {
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
-    font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', color: c.text, size: 12 },
+    font: { family: PLOT_FONT, color: c.text, size: 12 },
     margin: { l: 56, r: 16, t: 32, b: 48 },
     hoverlabel: { bgcolor: c.surface, bordercolor: c.grid, font: { color: c.text } },
     legend: { orientation: 'h', y: 1.12, x: 0, font: { color: c.text } },
