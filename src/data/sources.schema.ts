@@ -17,7 +17,7 @@ const side = z
   .min(1)
   .max(MAX_SIDE, { error: (iss) => `at most ${MAX_SIDE} per side (asked for ${String(iss.input)})` });
 
-const FileSource = z.object({
+const FileSource = z.strictObject({
   source: z.literal('file'),
   /** .npy or .safetensors (format by extension, else by the file's first bytes). */
   path: z.string().min(1),
@@ -25,7 +25,7 @@ const FileSource = z.object({
   tensor: z.string().optional(),
 });
 
-const BytesSource = z.object({
+const BytesSource = z.strictObject({
   source: z.literal('bytes'),
   /** The dropped file's name (for messages and labels). */
   name: z.string().min(1),
@@ -33,7 +33,7 @@ const BytesSource = z.object({
   tensor: z.string().optional(),
 });
 
-const GaussianGen = z.object({
+const GaussianGen = z.strictObject({
   source: z.literal('generate'),
   generator: z.literal('gaussian'),
   rows: side.default(64),
@@ -43,7 +43,7 @@ const GaussianGen = z.object({
 });
 
 const LowRankNoiseGen = z
-  .object({
+  .strictObject({
     source: z.literal('generate'),
     generator: z.literal('lowrank-noise'),
     rows: side.default(64),
@@ -93,7 +93,7 @@ const blocksDivide = (v: { n: number; blocks?: number }, ctx: z.RefinementCtx) =
 };
 
 const MonarchGen = z
-  .object({
+  .strictObject({
     source: z.literal('generate'),
     generator: z.literal('monarch'),
     n: side.default(64),
@@ -102,7 +102,7 @@ const MonarchGen = z
   })
   .superRefine(blocksDivide);
 
-const ToeplitzBsplineGen = z.object({
+const ToeplitzBsplineGen = z.strictObject({
   source: z.literal('generate'),
   generator: z.literal('toeplitz-bspline'),
   n: side.default(64),
@@ -115,7 +115,7 @@ const ToeplitzBsplineGen = z.object({
 });
 
 const OrthogonalGen = z
-  .object({
+  .strictObject({
     source: z.literal('generate'),
     generator: z.literal('orthogonal'),
     /** rows ≥ cols: orthonormal columns; rows < cols: orthonormal rows. */
@@ -125,7 +125,7 @@ const OrthogonalGen = z
   .superRefine((v, ctx) => qrCost(Math.max(v.rows, v.cols), Math.min(v.rows, v.cols), ctx, 'cols'));
 
 const DftMonarchGen = z
-  .object({
+  .strictObject({
     source: z.literal('generate'),
     generator: z.literal('dft-monarch'),
     n: side.default(64),
@@ -145,7 +145,7 @@ export const GenerateSource = z.discriminatedUnion('generator', [
 
 /** Grayscale of a bundled @stdlib image (src/data/image.ts); size = the longer side after the crop. */
 export const ImageSource = z
-  .object({
+  .strictObject({
     source: z.literal('image'),
     image: z.enum(IMAGE_NAMES as [ImageName, ...ImageName[]]),
     size: z.number().int().min(1).max(MAX_IMAGE_SIZE).default(DEFAULT_IMAGE_SIZE),

@@ -108,9 +108,15 @@ export function knownKeysAt(
         const opts: AnyDef[] = def.options.map((o: AnyDef) => o._zod.def);
         const tag = def.discriminator as string | undefined;
         const v = value as Record<string, unknown> | undefined;
-        const match = tag
-          ? opts.find((o) => o.type === 'object' && o.shape?.[tag]?._zod?.def?.values?.includes?.(v?.[tag]))
-          : undefined;
+        // An option matches by its tag; a nested union (MatrixSource → GenerateSource) matches when
+        // one of its own options does, and is then followed by its own tag.
+        const hasTag = (o: AnyDef): boolean =>
+          o.type === 'object'
+            ? Boolean(o.shape?.[tag as string]?._zod?.def?.values?.includes?.(v?.[tag as string]))
+            : o.type === 'union'
+              ? o.options.some((x: AnyDef) => hasTag(x._zod.def))
+              : false;
+        const match = tag ? opts.find(hasTag) : undefined;
         if (match) {
           def = match;
           continue;

@@ -7,7 +7,7 @@ export const MAX_CONTEXT = 256;
 export const MAX_D_MODEL = 512;
 export const MAX_LAYERS = 12;
 
-export const LinearSpec = z.union([z.object({ family: z.literal('dense') }), FamilySpec]);
+export const LinearSpec = z.union([z.strictObject({ family: z.literal('dense') }), FamilySpec]);
 
 /** A Linear's weight: dense, or a structured family's spec. */
 export type WeightSpec = { family: 'dense' } | FamilySpec;
@@ -24,7 +24,7 @@ export function weightParams(spec: WeightSpec, out: number, inp: number): number
   return specParamCount(spec, out, inp);
 }
 
-export const TransformerSpec = z.object({
+export const TransformerSpec = z.strictObject({
   layers: z.number().int().min(1).max(MAX_LAYERS).default(2),
   dModel: z.number().int().min(2).max(MAX_D_MODEL).default(32),
   heads: z.number().int().min(1).max(64).default(2),

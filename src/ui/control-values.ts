@@ -4,6 +4,7 @@
  * The rules mirror each family's validate() in src/structured (blockdiag: blocks divides both sides;
  * Monarch: m1 divides cols; N:M: n ≤ m, m divides cols).
  */
+import { GenerateSource } from '../data/sources.schema';
 
 /** Divisors of n, ascending. */
 export function divisors(n: number): number[] {
@@ -41,4 +42,26 @@ export function nearest(values: number[], v: number): number {
   let best = values[0];
   for (const x of values) if (Math.abs(x - v) < Math.abs(best - v)) best = x;
   return best;
+}
+
+/** Generators whose matrix is n × n through a single `n` field (Monarch, Toeplitz …), read from the schema. */
+export const SQUARE_GENERATORS: ReadonlySet<string> = new Set(
+  GenerateSource.options.filter((o) => 'n' in o.shape).map((o) => o.shape.generator.value as string),
+);
+
+/**
+ * A generator spec resized to v × v through the fields that generator actually has: `n` for the
+ * square generators (a `blocks` that no longer divides n falls back to the default), `rows` and
+ * `cols` for the others (a low-rank generator's rank capped at v). Sources are strict, so setting
+ * rows on a Monarch generator would be refused, not ignored.
+ */
+export function withMatrixSize(matrix: Record<string, unknown>, v: number): Record<string, unknown> {
+  if (SQUARE_GENERATORS.has(String(matrix.generator))) {
+    const next: Record<string, unknown> = { ...matrix, n: v };
+    if (typeof next.blocks === 'number' && v % next.blocks !== 0) delete next.blocks;
+    return next;
+  }
+  const next: Record<string, unknown> = { ...matrix, rows: v, cols: v };
+  if ('rank' in matrix) next.rank = Math.min(Number(matrix.rank), v);
+  return next;
 }

@@ -1,6 +1,17 @@
 /** Words for what ran: titles, stale-result notes, error advice, and the values controls offer. */
 import { describe, expect, it } from 'vitest';
-import { blockValues, divisors, monarchDefaultBlocks, nearest, nmPairs } from './control-values';
+import { generate } from '../data/sources';
+import { GENERATOR_NAMES, MatrixSource } from '../data/sources.schema';
+import { Rng } from '../tensor/rng';
+import {
+  blockValues,
+  divisors,
+  monarchDefaultBlocks,
+  nearest,
+  nmPairs,
+  SQUARE_GENERATORS,
+  withMatrixSize,
+} from './control-values';
 import { describeConfig, errorAdvice, errorText, staleness } from './describe';
 
 const approx = {
@@ -79,5 +90,36 @@ describe('control values', () => {
     ]);
     for (const p of nmPairs(64)) expect(64 % p.m === 0 && p.n < p.m).toBe(true);
     expect(nearest([1, 2, 4, 8], 5)).toBe(4);
+  });
+});
+
+describe('Matrix size on every generator', () => {
+  it('changes the size of the matrix the generator makes, through the field it has (n or rows × cols)', () => {
+    expect([...SQUARE_GENERATORS].sort()).toEqual(['dft-monarch', 'monarch', 'toeplitz-bspline']);
+    const generators = MatrixSource.options.flatMap((x) => ('options' in x ? x.options : []));
+    expect(generators.map((o) => o.shape.generator.value)).toEqual(GENERATOR_NAMES);
+    for (const o of generators) {
+      const generator = o.shape.generator.value;
+      const start = MatrixSource.parse({
+        source: 'generate',
+        generator,
+        ...(generator === 'monarch' ? { blocks: 8 } : {}),
+      });
+      for (const v of [24, 40]) {
+        const next = withMatrixSize(start as Record<string, unknown>, v);
+        // Strict sources: the resized spec parses (no key the generator lacks) …
+        const parsed = MatrixSource.parse(next);
+        if (parsed.source !== 'generate') throw new Error('not a generator');
+        // … and the matrix it generates is v × v.
+        const m = generate(parsed, new Rng(1));
+        expect([m.rows, m.cols], `${generator} at ${v}`).toEqual([v, v]);
+      }
+    }
+    // A Monarch block count that no longer divides n falls back to the default.
+    expect(withMatrixSize({ source: 'generate', generator: 'monarch', n: 64, blocks: 8 }, 20)).toEqual({
+      source: 'generate',
+      generator: 'monarch',
+      n: 20,
+    });
   });
 });

@@ -3,7 +3,7 @@
  * setConfig (URL hash + live recompute). The Family select picks the method the sliders edit.
  */
 import { useId } from 'react';
-import { blockValues, monarchDefaultBlocks, nmPairs } from '../control-values';
+import { blockValues, monarchDefaultBlocks, nmPairs, withMatrixSize } from '../control-values';
 import { type Config, type Spec, usePlayground } from '../playground';
 import { familyName } from '../plots/conventions';
 import { FinetuneControls } from './FinetuneControls';
@@ -95,9 +95,8 @@ function ApproximationControls({ config }: { config: Config }) {
       return;
     }
     if (matrix.source !== 'generate') return;
-    const next: Record<string, unknown> = { ...matrix, rows: v, cols: v };
-    if ('rank' in matrix) next.rank = Math.min(Number(matrix.rank), v);
-    setConfig({ ...config, matrix: next });
+    // Through the field the generator has: n for Monarch / Toeplitz, rows × cols for the others.
+    setConfig({ ...config, matrix: withMatrixSize(matrix, v) });
   };
   const blocks = blockValues(m.family, rows, cols);
   const blocksInEffect =
@@ -120,6 +119,10 @@ function ApproximationControls({ config }: { config: Config }) {
               generated: {g}
             </option>
           ))}
+          {matrix.source === 'generate' && !(GENERATORS as readonly string[]).includes(source) ? (
+            // A preset's or a link's generator the menu does not list (monarch, toeplitz-bspline …).
+            <option value={source}>generated: {source}</option>
+          ) : null}
           {IMAGES.map((im) => (
             <option key={im} value={`image:${im}`}>
               image: {im}

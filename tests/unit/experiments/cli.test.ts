@@ -195,6 +195,27 @@ describe('CLI error messages (exit 2, the text a user reads)', () => {
     );
   });
 
+  it('matrix sources are strict: a key the generator does not have is named, not dropped', async () => {
+    // monarch / toeplitz generators take n, not rows × cols: silently ignoring rows hid a UI bug.
+    expect(
+      await run(config({ matrix: { source: 'generate', generator: 'monarch', rows: 32, cols: 32 } })),
+    ).toBe(
+      'error: /v/c.json: matrix.rows: unknown key (known keys: source, generator, n, blocks)\n' +
+        '  matrix.cols: unknown key (known keys: source, generator, n, blocks)\n',
+    );
+    expect(
+      await run(config({ matrix: { source: 'generate', generator: 'gaussian', rows: 16, cosl: 16 } })),
+    ).toBe('error: /v/c.json: matrix.cosl: unknown key (did you mean "cols"?)\n');
+    expect(await run(config({ matrix: { source: 'image', image: 'airplane-from-above', szie: 32 } }))).toBe(
+      'error: /v/c.json: matrix.szie: unknown key (did you mean "size"?)\n',
+    );
+    // The transformer's architecture too (kinds pretrain / finetune / attention share it).
+    const pretrain = { schema: 'smx/experiment@1', kind: 'pretrain', model: { layers: 1, dmodel: 16 } };
+    expect(await run(JSON.stringify(pretrain))).toBe(
+      'error: /v/c.json: model.dmodel: unknown key (did you mean "dModel"?)\n',
+    );
+  });
+
   it('JSON syntax errors give line and column', async () => {
     // The position of the token that broke the syntax (V8's text after the colon varies by version).
     expect(await run('{\n  "schema": "smx/experiment@1"\n  "kind": "approximation"\n}\n')).toMatch(
