@@ -59,7 +59,8 @@ export const SKETCH_STYLES: Record<string, { colour: string; dash: string; name:
 };
 export const BINDING_STYLES: Record<string, { colour: string; dash: string; name: string }> = {
   orthogonal: { colour: '#1f77b4', dash: 'solid', name: 'orthogonal (Haar)' },
-  hadamard: { colour: '#ff7f0e', dash: 'solid', name: 'orthogonal (Hadamard, FWHT)' },
+  // Dotted: it often lies exactly on the Haar line (both keep ‖x‖ = 1), which stays visible under it.
+  hadamard: { colour: '#ff7f0e', dash: 'dot', name: 'orthogonal (Hadamard, FWHT)' },
   gaussian: { colour: '#d62728', dash: 'dash', name: 'Gaussian N(0, 1/D)' },
 };
 
