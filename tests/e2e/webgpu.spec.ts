@@ -4,6 +4,7 @@
  * Pages open with ?autorun=0 so the playground's default run does not compete for the CPU.
  */
 import { expect, type Page, test } from '@playwright/test';
+import { expectChartsRead } from './plot-reading';
 
 /** Every console error and uncaught page error from the moment the page starts loading. */
 function collectErrors(page: Page): string[] {
@@ -98,6 +99,9 @@ test('the error chart: one bar per check on a log axis, values on hover', async 
   expect(bar && area).toBeTruthy();
   await page.mouse.move(bar!.x + bar!.width / 2, area!.y + area!.height - 4);
   await expect(chart.locator('.hoverlayer')).toContainText(/matmul.*error \d\.\de-\d+ · bound \d\.\de-\d+/);
+  // Both axes titled, legend clear of them, title whole.
+  await page.mouse.move(0, 0);
+  await expectChartsRead(page.getByTestId('error-chart').locator('..'));
 });
 
 test('re-running with another seed draws new inputs and still passes', async ({ page }) => {

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import type { CheckResult } from '../../runtime/selfcheck';
 import { formatError } from '../format';
 import { useSelfCheck } from '../selfcheck-store';
+import { logAxis } from './conventions';
 import { Plot } from './Plot';
 import { plotColors, themedLayout, usePrefersDark } from './theme';
 
@@ -46,12 +47,16 @@ export function SelfCheckErrorChart() {
   const finished = useMemo(() => results.filter((r): r is CheckResult => r !== undefined), [results]);
   const { data, layout } = useMemo(() => {
     const c = plotColors(dark);
+    const data = errorChartData(finished, c.ok, c.fail, c.muted);
     return {
-      data: errorChartData(finished, c.ok, c.fail, c.muted),
+      data,
       layout: themedLayout(c, {
         title: { text: 'Error vs bound per kernel (log scale)', font: { size: 13, color: c.text } },
-        yaxis: { type: 'log', title: { text: 'relative max error' }, exponentformat: 'power' },
-        xaxis: { tickangle: -30 },
+        yaxis: logAxis(
+          'relative max error (unitless)',
+          data.flatMap((t) => ((t as { y: Array<number | null> }).y ?? []).filter((v) => v !== null)),
+        ),
+        xaxis: { tickangle: -30, title: { text: 'kernel check' } },
         bargap: 0.35,
         showlegend: true,
       }),
