@@ -51,3 +51,31 @@ describe('background compiles', () => {
     gpu.destroy();
   });
 });
+
+describe('time() without timestamp queries', () => {
+  it('starts the wall clock at the submit: nothing fn records is submitted while it records', async () => {
+    const gpu = await createNodeGpu({ timestamps: false });
+    expect(gpu.hasTimestamps).toBe(false);
+    const a = Tensor.fromArray(gpu, new Float32Array(16).fill(1), [4, 4]);
+    const queue = gpu.device.queue;
+    const submit = queue.submit.bind(queue);
+    let submits = 0;
+    queue.submit = (buffers) => {
+      submits++;
+      submit(buffers);
+    };
+    let duringFn = -1;
+    // More passes than one command buffer holds before an automatic submit (48).
+    const t = await gpu.time(() => {
+      for (let i = 0; i < 60; i++) matmul(a, a).dispose();
+      duringFn = submits;
+    });
+    expect(duringFn).toBe(0);
+    expect(submits).toBeGreaterThan(0);
+    expect(t.method).toBe('wall-clock');
+    expect(t.passes).toBe(60);
+    expect(t.timedPasses).toBe(60);
+    a.dispose();
+    gpu.destroy();
+  });
+});

@@ -99,6 +99,8 @@ function numericConstants(c: Kernel['constants']): Record<string, number> | unde
 export class Gpu {
   readonly pool: BufferPool;
   readonly hasTimestamps: boolean;
+  /** While set (Gpu.time without timestamps), dispatches stay in the encoder until sync(). */
+  private holdSubmits = false;
   /** Number of pipelines compiled so far (tests use it to check the cache). */
   compiled = 0;
   /** Kernel variant choice for this device: its profile and any forced variant (src/gpu/variants.ts). */
@@ -457,7 +459,7 @@ export class Gpu {
     pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
     pass.end();
     for (const ub of uniformBuffers) this.pool.release(ub);
-    if (++this.recorded >= FLUSH_EVERY && !this.timing) this.flush();
+    if (++this.recorded >= FLUSH_EVERY && !this.timing && !this.holdSubmits) this.flush();
   }
 
   /** Copy bytes between buffers in the current command stream. */
@@ -545,7 +547,8 @@ export class Gpu {
   /**
    * Time the GPU work that `fn` records. With timestamp queries: from the start of the first
    * compute pass to the end of the last timed one (at most MAX_TIMED_PASSES; `timedPasses` says how
-   * many were inside the span). Without: wall clock from submit to completion (all passes timed).
+   * many were inside the span). Without: wall clock from the submit of everything `fn` recorded to
+   * its completion (all passes timed; encoding them is not in the span).
    */
   async time(fn: () => void): Promise<GpuTiming> {
     // Pipelines still compiling (Gpu.precompile in the background, e.g. the worker's warm-up) share
@@ -553,9 +556,17 @@ export class Gpu {
     if (this.pending.size) await Promise.allSettled([...this.pending.values()]);
     await this.sync();
     if (!this.hasTimestamps) {
-      const t0 = performance.now();
+      // Record everything first (no automatic submits meanwhile), then start the clock at the
+      // submit: the sample is the device's work, as with timestamps, not the JS that encodes it,
+      // which would weigh on a multi-pass structured op more than on one dense GEMM.
       const before = this.recordedPasses;
-      fn();
+      this.holdSubmits = true;
+      try {
+        fn();
+      } finally {
+        this.holdSubmits = false;
+      }
+      const t0 = performance.now();
       await this.sync();
       const passes = this.recordedPasses - before;
       return { ms: performance.now() - t0, method: 'wall-clock', passes, timedPasses: passes };
