@@ -9,7 +9,15 @@ import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
 import type { CompressionSummary } from '../../experiments/compression.schema';
 import { METHOD_FAMILY } from '../../experiments/compression.schema';
-import { COMPARED, chartTitle, familyColour, familyName, linearAxis, REFERENCE } from '../plots/conventions';
+import {
+  COMPARED,
+  chartTitle,
+  familyColour,
+  familyName,
+  legendOncePerGroup,
+  linearAxis,
+  REFERENCE,
+} from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import type { ResultView } from '../results';
 import { fmt, type PanelProps, ResultFrame, useLayout } from './common';
@@ -39,6 +47,8 @@ function traces(view: ResultView, dash: boolean): Data[] {
       x: pts.map((p) => p.step),
       y: pts.map((p) => p.value),
       name: `${label}${rec ? ' after recovery' : ''}${dash ? COMPARED.suffix : ''}`,
+      // one legend entry per method (its recovered line shares it)
+      legendgroup: dash ? `${label}${COMPARED.suffix}` : label,
       line: { color: colourOf(method), width: 2, dash: dash ? COMPARED.dash : rec ? 'dot' : 'solid' },
       marker: { color: colourOf(method), size: 7, symbol: rec ? 'circle-open' : 'circle' },
       opacity: dash ? COMPARED.opacity : 1,
@@ -53,7 +63,10 @@ export function CompressionPanel({ view, compare }: PanelProps) {
   const methods = methodsOf(view);
   const budgets = (view.config.budgets as number[] | undefined) ?? [];
   const data = useMemo(() => {
-    const t = [...traces(view, false), ...(compare ? traces(compare, true) : [])];
+    const t = legendOncePerGroup(
+      [...traces(view, false), ...(compare ? traces(compare, true) : [])],
+      (g) => g,
+    );
     if (summary && budgets.length)
       t.push({
         type: 'scatter',
@@ -69,8 +82,9 @@ export function CompressionPanel({ view, compare }: PanelProps) {
   const points = Object.values(view.series).reduce((a, s) => a + (s?.length ?? 0), 0);
   const layout = useLayout({
     title: chartTitle('Validation loss vs parameter budget'),
-    xaxis: linearAxis('parameter budget (fraction of each layer’s dense count)'),
-    yaxis: linearAxis('loss on the evaluation windows (nats per character)'),
+    xaxis: linearAxis('budget (fraction of each layer’s dense parameters)'),
+    yaxis: linearAxis('loss (nats per character)'),
+    legend: { orientation: 'h', yanchor: 'top', y: -0.35, x: 0, font: { size: 10 } },
   });
   const rows = summary?.methods ?? [];
   return (
@@ -90,6 +104,10 @@ export function CompressionPanel({ view, compare }: PanelProps) {
         layout={layout}
         revision={`${view.id}-${points}-${summary ? 1 : 0}`}
       />
+      <p className="muted small">
+        Solid lines, filled dots: right after compression; dotted lines, open circles: after the recovery
+        fine-tune (when configured); dashed grey: the uncompressed model.
+      </p>
       {summary?.fwsvdVsSvd.length ? (
         <p className="small" data-testid="compression-fwsvd">
           FWSVD vs SVD at equal rank:{' '}
