@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../../tests/unit/gpu';
 import { adamwStepRef, auonStepRef, muonStepRef, sgdStepRef } from '../../reference/optim';
-import { Rng } from '../../tensor/rng';
 import * as ops from '../../tensor/ops';
+import { Rng } from '../../tensor/rng';
 import { Tensor, tidy } from '../../tensor/tensor';
 import { clipFactor, gradSquares } from './clip';
 import { isHiddenMatrix, Optimizer } from './optimizer';
