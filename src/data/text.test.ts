@@ -5,15 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareCorpora } from '../../scripts/prepare-corpora.mjs';
 import { CORPUS_NAMES } from './corpus-names';
 import { lowRankRegressionTask } from './regression';
-import {
-  Batcher,
-  CharVocab,
-  CorpusError,
-  evalBatches,
-  loadCorpus,
-  loadTextDataset,
-  splitTokens,
-} from './text';
+import { Batcher, CharVocab, CorpusError, evalBatches, loadCorpus, loadTextDataset, splitText } from './text';
 
 describe('corpora', () => {
   it('the committed files equal what scripts/prepare-corpora.mjs makes from the pinned packages', () => {
@@ -63,12 +55,30 @@ describe('char vocabulary', () => {
 describe('split and batches', () => {
   const ids = Uint32Array.from({ length: 1000 }, (_, i) => i % 97);
 
-  it('splits contiguously: the validation part is the tail', () => {
-    const { train, val } = splitTokens(ids, 0.1);
+  it('splits prose contiguously: the validation part is the tail', () => {
+    const text = 'abcdefghij'.repeat(100);
+    const { train, val } = splitText(text, 'prose', 0.1);
     expect(train.length).toBe(900);
-    expect(val.length).toBe(100);
-    expect(val[0]).toBe(ids[900]);
-    expect(() => splitTokens(ids, 1)).toThrow(/valFraction/);
+    expect(val).toBe(text.slice(900));
+    expect(() => splitText(text, 'prose', 1)).toThrow(/valFraction/);
+  });
+
+  it('splits line corpora by a seeded shuffle of whole lines', () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+    const text = `${lines.join('\n')}\n`;
+    const a = splitText(text, 'lines', 0.1);
+    const tr = a.train.split('\n').filter((l) => l);
+    const va = a.val.split('\n').filter((l) => l);
+    expect(va.length).toBe(20);
+    expect(a.train.endsWith('\n') && a.val.endsWith('\n')).toBe(true);
+    // every line exactly once, in one part or the other
+    expect([...tr, ...va].sort()).toEqual(lines);
+    // not the sorted tail: validation lines come from all over the list
+    expect(va).not.toEqual(lines.slice(180));
+    expect(va.some((l) => l < 'n100') && va.some((l) => l >= 'n100')).toBe(true);
+    expect(splitText(text, 'lines', 0.1)).toEqual(a);
+    expect(splitText(text, 'lines', 0.1, 1).val).not.toBe(a.val);
+    expect(() => splitText('one\n', 'lines', 0.1)).toThrow(/at least 2 lines/);
   });
 
   it('batches are windows with next-token targets, the same for the same seed', () => {
@@ -97,10 +107,14 @@ describe('split and batches', () => {
     expect(evalBatches(ids, 3, 5, 7)).toEqual(e);
   });
 
-  it('loads a corpus as a dataset whose parts decode back to the text', async () => {
+  it('loads a corpus as a dataset whose parts decode back to its lines (names: shuffled split)', async () => {
     const d = await loadTextDataset('female-names', 0.1);
     const text = await loadCorpus('female-names');
-    expect(d.vocab.decode(d.train) + d.vocab.decode(d.val)).toBe(text);
+    const lines = (t: string) => t.split('\n').filter((l) => l);
+    const val = lines(d.vocab.decode(d.val));
+    expect([...lines(d.vocab.decode(d.train)), ...val].sort()).toEqual(lines(text).sort());
+    // the validation names are not one alphabetical run
+    expect(new Set(val.map((n) => n[0])).size).toBeGreaterThan(10);
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * Real text for training: corpora loaded through `?raw` imports (lazy chunks in the browser and
  * worker bundles; inlined in the CLI bundle and vitest alike, so every front end reads the same
- * bytes), a character-level vocabulary, a deterministic train / validation split, and seeded
+ * bytes), a character-level vocabulary, a seeded train / validation split (by line for name lists), and seeded
  * batching of (input, next-token target) windows.
  */
 import { Rng } from '../tensor/rng';
-import { CORPUS_NAMES, type CorpusName } from './corpus-names';
+import { CORPUS_INFO, CORPUS_NAMES, type CorpusName } from './corpus-names';
 
 const LOADERS: Record<Exclude<CorpusName, 'names'>, () => Promise<string>> = {
   'male-names': async () => (await import('./corpora/male-names.txt?raw')).default,
@@ -85,20 +85,70 @@ export interface TextDataset {
 }
 
 /**
- * Split token ids: the first (1 − valFraction) for training, the rest for validation (contiguous,
- * as nanoGPT does, so validation text is never seen in training windows).
+ * The seed of the line shuffle in `splitText`. Fixed (not the run's seed), so every run, recipe
+ * and experiment on a corpus validates on the same held-out lines and their losses compare.
  */
-export function splitTokens(ids: Uint32Array, valFraction: number): { train: Uint32Array; val: Uint32Array } {
+export const SPLIT_SEED = 0;
+
+/**
+ * Train / validation split of a corpus's text. Line corpora ('lines', e.g. names, which are
+ * sorted): the non-empty lines are shuffled (Fisher–Yates, seeded `Rng(seed)`) and the last
+ * max(1, round(valFraction · lines)) validate; each part is its lines joined by '\n' with a final
+ * '\n', so no line is split and none is in both parts (duplicates aside). Prose: the first
+ * (1 − valFraction) of the characters train, the rest validate (contiguous, as nanoGPT).
+ */
+export function splitText(
+  text: string,
+  unit: 'lines' | 'prose',
+  valFraction: number,
+  seed = SPLIT_SEED,
+): { train: string; val: string } {
   if (!(valFraction > 0 && valFraction < 1))
     throw new CorpusError(`valFraction must be in (0, 1), got ${valFraction}`);
-  const n = Math.floor(ids.length * (1 - valFraction));
-  return { train: ids.subarray(0, n), val: ids.subarray(n) };
+  if (unit === 'prose') {
+    const n = Math.floor(text.length * (1 - valFraction));
+    return { train: text.slice(0, n), val: text.slice(n) };
+  }
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  if (lines.length < 2) throw new CorpusError(`a line corpus needs at least 2 lines, got ${lines.length}`);
+  const rng = new Rng(seed);
+  for (let i = lines.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = lines[i];
+    lines[i] = lines[j];
+    lines[j] = t;
+  }
+  const nVal = Math.min(lines.length - 1, Math.max(1, Math.round(valFraction * lines.length)));
+  const cut = lines.length - nVal;
+  return { train: `${lines.slice(0, cut).join('\n')}\n`, val: `${lines.slice(cut).join('\n')}\n` };
 }
 
+/** How a corpus is split, in words (recorded with the shipped weights). */
+export function splitDescription(name: CorpusName): string {
+  return CORPUS_INFO[name].unit === 'lines'
+    ? `lines, seeded shuffle (SPLIT_SEED ${SPLIT_SEED})`
+    : 'prose, contiguous tail';
+}
+
+/**
+ * A corpus as a dataset: the vocabulary of the whole text, and the token ids of its train and
+ * validation parts (`splitText` by the corpus's unit, CORPUS_INFO).
+ */
 export async function loadTextDataset(name: CorpusName, valFraction = 0.1): Promise<TextDataset> {
   const text = await loadCorpus(name);
   const vocab = CharVocab.fromText(text);
-  return { corpus: name, vocab, ...splitTokens(vocab.encode(text), valFraction) };
+  return { corpus: name, vocab, ...splitCorpus(vocab, name, text, valFraction) };
+}
+
+/** The token ids of a corpus text's train and validation parts (`splitText` by its unit). */
+export function splitCorpus(
+  vocab: CharVocab,
+  name: CorpusName,
+  text: string,
+  valFraction: number,
+): { train: Uint32Array; val: Uint32Array } {
+  const { train, val } = splitText(text, CORPUS_INFO[name].unit, valFraction);
+  return { train: vocab.encode(train), val: vocab.encode(val) };
 }
 
 export interface TokenBatch {

@@ -12,7 +12,7 @@ import {
   CorpusError,
   evalBatches,
   loadCorpus,
-  splitTokens,
+  splitCorpus,
   type TokenBatch,
 } from '../data/text';
 import type { Adapter, AdapterSpec } from '../nn/adapters/adapter';
@@ -173,7 +173,7 @@ async function languageModel(
   const b = c.base as Extract<FinetuneConfig['base'], { type: 'pretrain' }>;
   const [src, dst] = await Promise.all([loadCorpus(b.corpus), loadCorpus(c.corpus)]);
   const vocab = CharVocab.fromText(src + dst);
-  const pre = splitTokens(vocab.encode(src), c.valFraction);
+  const pre = splitCorpus(vocab, b.corpus, src, c.valFraction);
   const model = new Transformer(ctx.gpu, { vocab: vocab.size, spec: b.model, seed: c.seed });
   const trainer = new Trainer(model, {
     optimizer: { name: 'adamw', lr: b.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
@@ -203,7 +203,7 @@ async function pretrained(c: FinetuneConfig, ctx: KindContext): Promise<{ task: 
   const { model, vocab, about } = await languageModel(c, ctx, events);
   let fine: { train: Uint32Array; val: Uint32Array };
   try {
-    fine = splitTokens(vocab.encode(await loadCorpus(c.corpus)), c.valFraction);
+    fine = splitCorpus(vocab, c.corpus, await loadCorpus(c.corpus), c.valFraction);
   } catch (e) {
     model.dispose();
     if (e instanceof CorpusError) throw new InputError(`${e.message} of the base model`, 'corpus');

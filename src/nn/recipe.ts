@@ -11,7 +11,7 @@ import {
   evalBatches,
   loadCorpus,
   loadTextDataset,
-  splitTokens,
+  splitCorpus,
   type TextDataset,
 } from '../data/text';
 import type { Gpu } from '../gpu/device';
@@ -38,6 +38,8 @@ export interface Recipe {
   optimizer: OptimizerSpec;
   schedule: ScheduleSpec;
   evalWindows: number;
+  /** The text sample recorded with the weights (src/nn/generate.ts; prompt: a newline). */
+  sample: { tokens: number; temperature: number; seed: number };
 }
 
 export const BASE_RECIPE: Recipe = {
@@ -52,6 +54,7 @@ export const BASE_RECIPE: Recipe = {
   optimizer: OptimizerSpec.parse({ name: 'adamw', lr: 0.01, weightDecay: 0.1 }),
   schedule: ScheduleSpec.parse({ warmup: 20, decay: 'cosine', minRatio: 0.1 }),
   evalWindows: 32,
+  sample: { tokens: 80, temperature: 0.8, seed: 0 },
 };
 
 /** The base of the names fine-tune: the same model and schedule on the male names only (vocabulary: all names). */
@@ -85,7 +88,7 @@ export async function recipeData(r: Recipe): Promise<TextDataset> {
   if (!r.vocabFrom) return loadTextDataset(r.corpus, r.valFraction);
   const texts = await Promise.all([r.corpus, ...r.vocabFrom].map((c) => loadCorpus(c)));
   const vocab = CharVocab.fromText(texts.join(''));
-  return { corpus: r.corpus, vocab, ...splitTokens(vocab.encode(texts[0]), r.valFraction) };
+  return { corpus: r.corpus, vocab, ...splitCorpus(vocab, r.corpus, texts[0], r.valFraction) };
 }
 
 export interface RecipeRun {

@@ -4,6 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { splitDescription } from '../data/text';
+import { generate } from '../nn/generate';
 import { BASE_RECIPE, RECIPES, recipeCommand, runRecipe } from '../nn/recipe';
 import { stateDict, stateDictToSafetensors } from '../nn/state-dict';
 import { createNodeGpu } from './node-gpu';
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   });
   const seconds = (performance.now() - t0) / 1000;
   const sd = await stateDict(run.model);
+  const sampleIds = await generate(run.model, { prompt: [run.vocab.indexOf('\n')], ...r.sample });
   const info = {
     name: r.name,
     architecture: {
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
     corpus: r.corpus,
     ...(r.vocabFrom ? { vocabFrom: r.vocabFrom } : {}),
     valFraction: r.valFraction,
+    split: splitDescription(r.corpus),
     seed: r.seed,
     steps: r.steps,
     batch: r.batch,
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
     finalLoss: run.losses[run.losses.length - 1],
     finalValLoss: run.valLoss,
     losses: run.losses,
+    sample: { ...r.sample, prompt: '\n', text: sampleIds.map((i) => run.vocab[i]).join('') },
     adapter: {
       architecture: gpu.info.architecture,
       vendor: gpu.info.vendor,
