@@ -47,7 +47,13 @@ export const MatrixArtifact = z.object({
   sourceRows: z.number().int().min(1).optional(),
   sourceCols: z.number().int().min(1).optional(),
 });
-export const Artifact = z.discriminatedUnion('type', [VectorArtifact, MatrixArtifact]);
+/** Text produced at optimizer steps (e.g. samples from a model while it trains), oldest first. */
+export const TextArtifact = z.object({
+  type: z.literal('text'),
+  label: z.string(),
+  entries: z.array(z.object({ step: z.number(), text: z.string() })),
+});
+export const Artifact = z.discriminatedUnion('type', [VectorArtifact, MatrixArtifact, TextArtifact]);
 export type Artifact = z.infer<typeof Artifact>;
 
 export const SeriesPoint = z.object({ step: z.number(), value: z.number() });

@@ -27,7 +27,10 @@ export type PretrainModel = z.infer<typeof PretrainModel>;
 
 export const PretrainConfig = configSchema('pretrain', {
   corpus: z.enum(CORPUS_NAMES).default('names'),
-  /** Fraction of the corpus's tokens (the tail) held out for validation. */
+  /**
+   * Fraction held out for validation: of the lines (a seeded shuffle) for name lists, of the
+   * text (the tail) for prose (src/data/text.ts `splitText`).
+   */
   valFraction: z.number().gt(0).lt(0.5).default(0.1),
   model: TransformerSpec.default(TransformerSpec.parse({})),
   models: z
@@ -46,7 +49,10 @@ export const PretrainConfig = configSchema('pretrain', {
   evalEvery: z.number().int().min(1).default(50),
   /** Validation windows per evaluation (fixed, evenly spaced through the validation text). */
   evalWindows: z.number().int().min(1).max(4096).default(32),
-  /** A text sample (progress message) every this many steps; 0 = never. */
+  /**
+   * A text sample from the model every this many steps and after the last (0 = never): seeded
+   * sampling (seed + step) at `temperature`, prompt a newline (src/nn/generate.ts).
+   */
   sampleEvery: z.number().int().min(0).default(100),
   sampleTokens: z.number().int().min(1).max(1000).default(60),
   temperature: z.number().min(0).max(5).default(0.8),
@@ -69,7 +75,9 @@ export const PretrainModelResult = z.object({
   /** Median wall ms per optimizer step (forward, backward, update, one read-back), first step excluded. */
   msPerStep: z.number(),
   tokensPerSecond: z.number(),
-  /** Last text sample, if any. */
+  /** Text samples taken while it trained (every `sampleEvery` steps and after the last), oldest first. */
+  samples: z.array(z.object({ step: z.number(), text: z.string() })).optional(),
+  /** The last of `samples`. */
   sample: z.string().optional(),
 });
 export const PretrainSummary = z.object({

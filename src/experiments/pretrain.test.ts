@@ -20,7 +20,7 @@ const TINY = {
   batch: 4,
   evalEvery: 3,
   evalWindows: 4,
-  sampleEvery: 6,
+  sampleEvery: 3,
   sampleTokens: 8,
 };
 
@@ -44,8 +44,10 @@ describe('pretrain', () => {
   it('streams loss/<label> and valLoss/<label>, fills summary.models, and is bit-identical for the same seed', async () => {
     const gpu = await getGpu();
     const metrics: string[] = [];
+    const streamed: Record<string, Array<{ step: number; text: string }>> = {};
     const a = await runToResult(TINY, { gpu, env: { runtime: 'node' } }, (ev) => {
       if (ev.type === 'metric') metrics.push(ev.series);
+      if (ev.type === 'artifact' && ev.data.type === 'text') streamed[ev.name] = ev.data.entries;
     });
     expect(a.status).toBe('finished');
     expect(schemaErrors('result', a)).toBe('');
@@ -61,7 +63,11 @@ describe('pretrain', () => {
       expect(m.finalValLoss).toBe(a.series[`valLoss/${m.label}`][1].value);
       expect(m.msPerStep).toBeGreaterThan(0);
       expect(m.tokensPerSecond).toBeCloseTo((4 * 8 * 1000) / m.msPerStep, 6);
-      expect(m.sample?.length).toBe(8);
+      // text samples every sampleEvery steps and after the last, streamed as they are taken
+      expect(m.samples?.map((x) => x.step)).toEqual([3, 6]);
+      for (const x of m.samples ?? []) expect(x.text.length).toBe(8);
+      expect(streamed[`samples/${m.label}`]).toEqual(m.samples);
+      expect(m.sample).toBe(m.samples?.[1].text);
     }
     expect(s.models[1].params).toBeLessThan(s.models[0].params);
     const b = await runToResult(TINY, { gpu, env: { runtime: 'node' } });
@@ -70,6 +76,10 @@ describe('pretrain', () => {
       Object.entries(r.series).filter(([k]) => !k.startsWith('tokensPerSecond/'));
     expect(curves(b)).toEqual(curves(a));
     expect(curves(a).length).toBe(4);
+    // seeded sampling: the same samples
+    expect((b.summary as PretrainSummary).models.map((m) => m.samples)).toEqual(
+      s.models.map((m) => m.samples),
+    );
   }, 120_000);
 
   it('bad configs exit 2 naming the field', async () => {

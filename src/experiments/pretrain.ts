@@ -1,7 +1,8 @@
 /**
  * Kind `pretrain` — run(): for each model, build the transformer (seeded by the config's seed),
  * train it `steps` optimizer steps on seeded batches (the same batches for every model), stream the
- * losses, evaluate on fixed validation windows, and sample text. A NaN / Inf stops the run naming
+ * losses, evaluate on fixed validation windows, and sample text (streamed as the `samples/<label>`
+ * artifact, kept in summary.models[i].samples). A NaN / Inf stops the run naming
  * the step and parameter (status failed; the series and finished models are kept).
  */
 import { Batcher, type CharVocab, evalBatches, loadTextDataset } from '../data/text';
@@ -54,7 +55,7 @@ async function* run(c: PretrainConfig, ctx: KindContext): AsyncGenerator<KindEve
     const times: number[] = [];
     let loss = Number.NaN;
     let valLoss = Number.NaN;
-    let sample: string | undefined;
+    const samples: Array<{ step: number; text: string }> = [];
     try {
       for (let s = 0; s < c.steps; s++) {
         throwIfAborted(ctx.signal);
@@ -87,7 +88,18 @@ async function* run(c: PretrainConfig, ctx: KindContext): AsyncGenerator<KindEve
           yield { type: 'metric', series: `valLoss/${m.label}`, step: s + 1, value: valLoss };
         }
         if (c.sampleEvery > 0 && ((s + 1) % c.sampleEvery === 0 || last)) {
-          sample = await sampleText(model, data.vocab, c, s);
+          const sample = await sampleText(model, data.vocab, c, s + 1);
+          samples.push({ step: s + 1, text: sample });
+          // the whole list so far, so the view shows every sample taken while it trains
+          yield {
+            type: 'artifact',
+            name: `samples/${m.label}`,
+            data: {
+              type: 'text',
+              label: `text samples of ${m.label} (temperature ${c.temperature}, seed ${c.seed} + step)`,
+              entries: [...samples],
+            },
+          };
           yield {
             type: 'progress',
             fraction: (mi + (s + 1) / c.steps) / models.length,
@@ -111,7 +123,7 @@ async function* run(c: PretrainConfig, ctx: KindContext): AsyncGenerator<KindEve
         finalValLoss: valLoss,
         msPerStep: ms,
         tokensPerSecond: (c.batch * T * 1000) / ms,
-        ...(sample !== undefined ? { sample } : {}),
+        ...(samples.length ? { samples, sample: samples[samples.length - 1].text } : {}),
       });
       ctx.setSummary(summary);
     } finally {

@@ -121,6 +121,32 @@ describe('tiny transformer: loss and gradient vs the f64 reference', () => {
   });
 });
 
+describe('symmetric similarity', () => {
+  it('stores only the triangle: qk_sym is [heads, d(d+1)/2], counted in the parameters', async () => {
+    const gpu = await getGpu();
+    const d = 8;
+    const h = 2;
+    const spec = TransformerSpec.parse({
+      layers: 2,
+      dModel: d,
+      heads: h,
+      context: 4,
+      attention: 'symmetric',
+    });
+    const model = new Transformer(gpu, { vocab: V, spec, seed: 0 });
+    const qk = model.namedParameters().filter((p) => p.name.endsWith('attn.qk_sym'));
+    expect(qk.map((p) => [p.name, p.tensor.shape])).toEqual([
+      ['blocks.0.attn.qk_sym', [h, (d * (d + 1)) / 2]],
+      ['blocks.1.attn.qk_sym', [h, (d * (d + 1)) / 2]],
+    ]);
+    // everything else as in the collapsed form, whose W_qk is a full [h·d, d] Linear
+    const collapsed = new Transformer(gpu, { vocab: V, spec: { ...spec, attention: 'collapsed' }, seed: 0 });
+    expect(collapsed.numParams() - model.numParams()).toBe(2 * h * (d * d - (d * (d + 1)) / 2));
+    model.dispose();
+    collapsed.dispose();
+  });
+});
+
 describe('state dict', () => {
   it('round-trips through safetensors by dotted name; a mismatch is named and changes nothing', async () => {
     const gpu = await getGpu();

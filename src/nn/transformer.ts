@@ -6,13 +6,16 @@
  * Every Linear inside the blocks is dense or any structured family (`linear`); embeddings, norms
  * and the head stay dense. Reduced forms (Bermeitinger et al.): no MLP; collapsed query–key (one
  * W_qk [d, d] per head: logits_h = x_i·W_qkʰ·x_jᵀ/√d) with one W_vo per head; symmetric W_qk
- * (stored as M with W = (M + Mᵀ)/2; a triangle-only storage is not implemented).
+ * stored as its upper triangle, `blocks.<i>.attn.qk_sym` [heads, d(d+1)/2] (row i of the triangle,
+ * W[i, i … d−1], after row i − 1), built into [heads, d, d] on the GPU each forward pass
+ * (src/tensor/symmetric.ts; its backward folds the gradient onto the triangle).
  * Init as nanoGPT: N(0, 0.02), residual projections N(0, 0.02/√(2·layers)), biases 0, gains 1.
  * Parameter names: tok_emb.weight, pos_emb.weight, blocks.<i>.ln_1.weight, blocks.<i>.attn.q_proj.weight,
  * …, blocks.<i>.mlp.fc.weight, blocks.<i>.mlp.proj.weight, ln_f.weight, lm_head.weight.
  */
-import { add, matmul, scale, transpose } from '../tensor/ops';
+import { add, matmul } from '../tensor/ops';
 import { Rng } from '../tensor/rng';
+import { symmetricFromTriangle, triangleSize } from '../tensor/symmetric';
 import { Tensor } from '../tensor/tensor';
 import { AttentionCache, causalAttention } from './attention-fn';
 import { Embedding, LayerNorm, MLP, RMSNorm } from './layers';
@@ -53,7 +56,7 @@ class Attention extends Module {
           'qk_proj',
           new Linear(gpu, d, h * d, { weight: linear, bias: false, rng }),
         );
-      else this.qkM = this.param('qk_sym', Tensor.randn(gpu, [h, d, d], rng, 0.02));
+      else this.qkM = this.param('qk_sym', Tensor.randn(gpu, [h, triangleSize(d)], rng, 0.02));
       this.lin.vo_proj = this.child(
         'vo_proj',
         new Linear(gpu, d, h * d, { weight: linear, bias, rng, std: resid }),
@@ -80,7 +83,7 @@ class Attention extends Module {
     const tile = this.tile();
     let q: Tensor;
     if (this.qkM) {
-      const w = scale(add(this.qkM, transpose(this.qkM)), 0.5).reshape([h * d, d]);
+      const w = symmetricFromTriangle(this.qkM, d).reshape([h * d, d]);
       q = matmul(x, w, { transB: true });
     } else q = this.lin.qk_proj.forward(x);
     const k = h === 1 ? x : matmul(x, tile, { transB: true });

@@ -70,6 +70,26 @@ export function rmsNorm(
   return out;
 }
 
+/**
+ * Symmetric d × d matrices from their upper triangles: tri [heads, d(d+1)/2] holds, per head, the
+ * rows of the upper triangle in order (W[0, 0 … d−1], W[1, 1 … d−1], …); out [heads, d, d] with
+ * W[i, j] = W[j, i] (a running counter walks the triangle, no closed-form index).
+ */
+export function symmetricFromTriangle(tri: ArrayLike<number>, heads: number, d: number): Float64Array {
+  const out = new Float64Array(heads * d * d);
+  let k = 0;
+  for (let h = 0; h < heads; h++)
+    for (let i = 0; i < d; i++)
+      for (let j = i; j < d; j++) {
+        out[h * d * d + i * d + j] = tri[k];
+        out[h * d * d + j * d + i] = tri[k];
+        k++;
+      }
+  if (k !== tri.length)
+    throw new Error(`a triangle of ${heads} × d = ${d} holds ${k} numbers, got ${tri.length}`);
+  return out;
+}
+
 /** out[i, :] = table[ids[i], :] (table vocab × dim). */
 export function embedding(table: ArrayLike<number>, ids: ArrayLike<number>, dim: number): Float64Array {
   const out = new Float64Array(ids.length * dim);

@@ -4,6 +4,8 @@
  * finite differences) its gradient. Dense weights, or low-rank ones given as `<name>.B`, `<name>.A`.
  */
 
+import { symmetricFromTriangle } from './nn';
+
 type P = Record<string, Float64Array>;
 
 export interface RefTransformerSpec {
@@ -149,12 +151,7 @@ export function transformerLossRef(
       let q: Float64Array;
       if (s.attention === 'collapsed') q = linear(p, `${pre}.attn.qk_proj`, a, n, d, h * d);
       else {
-        const M = p[`${pre}.attn.qk_sym`];
-        const W = new Float64Array(h * d * d);
-        for (let hh = 0; hh < h; hh++)
-          for (let i = 0; i < d; i++)
-            for (let j = 0; j < d; j++)
-              W[hh * d * d + i * d + j] = 0.5 * (M[hh * d * d + i * d + j] + M[hh * d * d + j * d + i]);
+        const W = symmetricFromTriangle(p[`${pre}.attn.qk_sym`], h, d);
         q = new Float64Array(n * h * d);
         for (let r = 0; r < n; r++)
           for (let o = 0; o < h * d; o++) {

@@ -6,6 +6,7 @@ import { crossEntropyKernel } from './loss';
 import { maskKernel } from './mask';
 import { normKernel } from './norm';
 import { stridedKernel } from './shape-ops';
+import { symmetricKernel } from './symmetric';
 
 export function trainingKernels(): Kernel[] {
   const ks: Kernel[] = [dropoutKernel, embeddingKernel('gather'), embeddingKernel('scatter')];
@@ -19,5 +20,6 @@ export function trainingKernels(): Kernel[] {
   for (const rms of [false, true])
     for (const e of ['forward', 'backward', 'params_grad'] as const) ks.push(normKernel(e, rms));
   ks.push(stridedKernel('gather'), stridedKernel('scatter'));
+  ks.push(symmetricKernel('from_tri'), symmetricKernel('fold'));
   return ks;
 }

@@ -1,7 +1,8 @@
 /**
  * The training view (kind `pretrain`) in Chromium: the run trains in the worker, the loss curve
  * and the step counter update while it runs (checked before it finishes), Stop keeps what was
- * trained (cancelled result with its curve), and the run lands in history.
+ * trained (cancelled result with its curve), and the run lands in history. A text sample from the
+ * model (every `sampleEvery` steps) shows in the view while it trains.
  */
 import { expect, test } from '@playwright/test';
 import { expectChartsRead } from './plot-reading';
@@ -24,7 +25,7 @@ const TRAIN = {
   sampleTokens: 10,
 };
 
-test('training view: the loss curve updates live before the run ends; Stop keeps it', async ({ page }) => {
+test('training view: the loss curve and text samples update live before the run ends; Stop keeps it', async ({ page }) => {
   test.setTimeout(420_000);
   await page.goto(`./?p=train${hashOf(TRAIN)}`);
   await expect(page.getByTestId('panel-pretrain')).toBeVisible({ timeout: 60_000 });
@@ -41,6 +42,10 @@ test('training view: the loss curve updates live before the run ends; Stop keeps
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   await expect.poll(() => page.getByTestId('plot-loss').getAttribute('data-rendered')).not.toBe(firstRev);
   await expect(page.getByTestId('train-progress')).toContainText('tokens/s');
+  // a text sample from the model, streamed while it trains (sampleEvery 20: at step 20 on)
+  const sample = page.getByTestId('train-sample').first();
+  await expect(sample).toContainText(/^step \d+: \S/, { timeout: 120_000 });
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   await page.getByRole('button', { name: 'Stop' }).click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled', {
     timeout: 60_000,
@@ -48,6 +53,7 @@ test('training view: the loss curve updates live before the run ends; Stop keeps
   // What was trained is kept: the curve and its step count survive the stop.
   expect(Number(await step.textContent())).toBeGreaterThan(first);
   await expect(page.locator('[data-testid=plot-loss] .scatterlayer .trace')).not.toHaveCount(0);
+  await expect(sample).toContainText(/^step \d+: \S/);
   // The legend has its own band below "optimizer step", never over it.
   const [chart] = await expectChartsRead(page.getByTestId('panel-pretrain'));
   expect(chart.xTitles).toEqual(['optimizer step']);

@@ -1,8 +1,9 @@
 /**
  * The training view (kind `pretrain`): training and validation loss per model, updated live from
  * the streamed `loss/<label>` / `valLoss/<label>` metrics; tokens/s and steps/s from the streamed
- * `tokensPerSecond/<label>`; the summary table (params, final losses, ms/step, the last text
- * sample) as models finish. A compared run from history overlays dashed.
+ * `tokensPerSecond/<label>`; the text samples of each model as they are taken (the streamed
+ * `samples/<label>` artifact: every `sampleEvery` steps and at the end); the summary table (params,
+ * final losses, ms/step, the last sample) as models finish. A compared run from history overlays dashed.
  */
 import type { Data } from 'plotly.js-dist-min';
 import { useMemo } from 'react';
@@ -22,6 +23,17 @@ function modelsOf(view: ResultView): Array<{ label: string; family: string }> {
   const cfg = (view.config.models as Array<{ family?: string; linear?: { family: string } }>) ?? [];
   return labels.map((label, i) => ({ label, family: cfg[i]?.family ?? cfg[i]?.linear?.family ?? 'dense' }));
 }
+
+type Sample = { step: number; text: string };
+
+/** The samples streamed for a model so far (the `samples/<label>` text artifact), oldest first. */
+function samplesOf(view: ResultView, label: string): Sample[] {
+  const a = view.artifacts[`samples/${label}`];
+  return a?.type === 'text' ? a.entries : [];
+}
+
+/** A sample on one line: line breaks shown as ↵ (a names corpus has one name per line). */
+const oneLine = (text: string) => text.replace(/\n/g, ' ↵ ');
 
 function traces(view: ResultView, dash: boolean): Data[] {
   const out: Data[] = [];
@@ -98,6 +110,7 @@ export function PretrainPanel({ view, compare }: PanelProps) {
         layout={layout}
         revision={`${view.id}-${steps}-${models.length}`}
       />
+      <SampleList view={view} labels={models.map((m) => m.label)} />
       {done.length ? (
         <table className="result-table">
           <thead>
@@ -121,7 +134,9 @@ export function PretrainPanel({ view, compare }: PanelProps) {
                 <td>{fmt(m.msPerStep, 3)}</td>
                 <td>{fmt(m.tokensPerSecond, 3)}</td>
                 <td>
-                  <code className="sample">{m.sample ?? ''}</code>
+                  <code className="sample">
+                    {oneLine(m.sample ?? samplesOf(view, m.label).at(-1)?.text ?? '')}
+                  </code>
                 </td>
               </tr>
             ))}
@@ -129,5 +144,35 @@ export function PretrainPanel({ view, compare }: PanelProps) {
         </table>
       ) : null}
     </section>
+  );
+}
+
+/** Text from each model while it trains: the latest sample first, with its step. */
+function SampleList({ view, labels }: { view: ResultView; labels: string[] }) {
+  const rows = labels
+    .map((label) => ({ label, samples: samplesOf(view, label) }))
+    .filter((r) => r.samples.length);
+  if (!rows.length) return null;
+  return (
+    <div data-testid="train-samples">
+      <h3 className="small">Text samples (seeded, at the configured temperature)</h3>
+      <ul className="sample-list">
+        {rows.map(({ label, samples }) => (
+          <li key={label}>
+            <strong>{label}</strong>
+            <ul>
+              {samples
+                .slice(-3)
+                .reverse()
+                .map((x) => (
+                  <li key={x.step} data-testid="train-sample">
+                    step {x.step}: <code className="sample">{oneLine(x.text)}</code>
+                  </li>
+                ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
