@@ -25,7 +25,9 @@ const TRAIN = {
   sampleTokens: 10,
 };
 
-test('training view: the loss curve and text samples update live before the run ends; Stop keeps it', async ({ page }) => {
+test('training view: the loss curve and text samples update live before the run ends; Stop keeps it', async ({
+  page,
+}) => {
   test.setTimeout(420_000);
   await page.goto(`./?p=train${hashOf(TRAIN)}`);
   await expect(page.getByTestId('panel-pretrain')).toBeVisible({ timeout: 60_000 });
@@ -40,7 +42,10 @@ test('training view: the loss curve and text samples update live before the run 
     .poll(async () => Number(await step.textContent()), { timeout: 60_000 })
     .toBeGreaterThan(first + 1);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
-  await expect.poll(() => page.getByTestId('plot-loss').getAttribute('data-rendered')).not.toBe(firstRev);
+  // Plotly (4.8 MB) loads lazily: on a loaded 2-core machine its first draw can take a minute
+  await expect
+    .poll(() => page.getByTestId('plot-loss').getAttribute('data-rendered'), { timeout: 90_000 })
+    .not.toBe(firstRev);
   await expect(page.getByTestId('train-progress')).toContainText('tokens/s');
   // a text sample from the model, streamed while it trains (sampleEvery 20: at step 20 on)
   const sample = page.getByTestId('train-sample').first();
