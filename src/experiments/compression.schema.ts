@@ -55,7 +55,7 @@ export const CompressionConfig = configSchema('compression', {
   base: z.enum(SHIPPED_MODELS).default('names-tiny'),
   /** Text for the validation loss (its validation split) and the Fisher batches (its training split). */
   corpus: z.enum(CORPUS_NAMES).default('names'),
-  /** The last valFraction of the corpus is the validation split (the base model's recipe: 0.1). */
+  /** Validation split as in the base model's recipe (src/data/text.ts splitText: names by a seeded line shuffle; 0.1). */
   valFraction: z.number().gt(0).lt(0.5).default(0.1),
   methods: z
     .array(CompressionMethod)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
-import { Batcher, evalBatches, loadCorpus, splitTokens } from '../data/text';
+import { Batcher, evalBatches, loadCorpus, splitCorpus } from '../data/text';
 import { targetLinears } from '../nn/adapters/targets';
 import { loadShippedModel, type ShippedBase } from '../nn/shipped';
 import { SHIPPED_INFO } from '../nn/shipped.schema';
@@ -46,8 +46,7 @@ async function load(): Promise<{
   const gpu = await getGpu();
   const base = await loadShippedModel(gpu, 'names-tiny');
   for (const p of base.model.namedParameters()) p.tensor.requiresGrad = false;
-  const ids = base.vocab.encode(await loadCorpus('names'));
-  const split = splitTokens(ids, 0.1);
+  const split = splitCorpus(base.vocab, 'names', await loadCorpus('names'), 0.1);
   // the recipe's validation windows (names-tiny.json: batch 8, evalWindows 32)
   const evalSet = evalBatches(split.val, 8, 16, 32);
   const targets: Target[] = [];

@@ -7,7 +7,7 @@
  * (recovery) and measure once more, then put the dense weights back. Streams `valLoss/<label>`,
  * `valLossRecovered/<label>` and `relWeightError/<label>` with step = budget.
  */
-import { Batcher, CorpusError, evalBatches, loadCorpus, splitTokens, type TokenBatch } from '../data/text';
+import { Batcher, CorpusError, evalBatches, loadCorpus, splitCorpus, type TokenBatch } from '../data/text';
 import { targetLinears } from '../nn/adapters/targets';
 import type { Linear } from '../nn/linear';
 import { crossEntropy } from '../nn/loss';
@@ -133,15 +133,15 @@ async function* run(c: CompressionConfig, ctx: KindContext): AsyncGenerator<Kind
   const { model, vocab } = base;
   const T = base.info.spec.context;
   try {
-    let ids: Uint32Array;
+    let split: { train: Uint32Array; val: Uint32Array };
     try {
-      ids = vocab.encode(await loadCorpus(c.corpus));
+      // the same split as the base's recipe (names: a seeded shuffle of whole lines)
+      split = splitCorpus(vocab, c.corpus, await loadCorpus(c.corpus), c.valFraction);
     } catch (e) {
       if (e instanceof CorpusError)
         throw new InputError(`${e.message} of ${c.base} (pick a corpus written in its characters)`, 'corpus');
       throw e;
     }
-    const split = splitTokens(ids, c.valFraction);
     if (split.val.length < T + 1)
       throw new InputError(
         `the validation text (${split.val.length} tokens) is shorter than context + 1`,
