@@ -53,9 +53,11 @@ describe('shipped base weights', () => {
       loadStateDict(model, stateDictFromSafetensors(readFileSync(resolve(DIR, `${r.name}.safetensors`))));
       const val = await evaluate(model, evalBatches(data.val, r.batch, r.spec.context, r.evalWindows));
       expect(Math.abs(val - rinfo.finalValLoss)).toBeLessThan(1e-4);
-      // the recorded sample is what these weights generate with its seed and temperature
-      const ids = await generate(model, { prompt: data.vocab.encode(rinfo.sample.prompt), ...r.sample });
-      expect(data.vocab.decode(ids)).toBe(rinfo.sample.text);
+      // the recorded sample is what these weights generate with its seed and temperature (its first
+      // 16 characters: one draw per character, so a shorter run gives the recorded sample's prefix)
+      const prompt = data.vocab.encode(rinfo.sample.prompt);
+      const ids = await generate(model, { prompt, ...r.sample, tokens: 16 });
+      expect(data.vocab.decode(ids)).toBe(rinfo.sample.text.slice(0, 16));
       model.dispose();
     }, 120_000);
 });

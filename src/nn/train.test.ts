@@ -10,7 +10,7 @@ import { TransformerSpec } from './transformer.schema';
 
 const TEXT = 'abcdbca\n'.repeat(40);
 
-async function run(steps: number, optimizer: unknown, poisonAt = -1) {
+async function run(steps: number, optimizer: unknown, poisonAt = -1, scheduleSteps = steps) {
   const gpu = await getGpu();
   const vocab = CharVocab.fromText(TEXT);
   const ids = vocab.encode(TEXT);
@@ -19,7 +19,7 @@ async function run(steps: number, optimizer: unknown, poisonAt = -1) {
   const trainer = new Trainer(model, {
     optimizer: OptimizerSpec.parse(optimizer),
     schedule: ScheduleSpec.parse({ warmup: 2 }),
-    steps,
+    steps: scheduleSteps,
     clip: 1,
   });
   const batcher = new Batcher(ids, 4, 8, 11);
@@ -55,9 +55,10 @@ describe('training loop', () => {
     expect(new Set(a.live.slice(2)).size).toBe(1); // optimizer state made at step 1, then flat
     expect(Tensor.liveCount()).toBe(before);
     expect(a.sample.length).toBe(5);
-    const b = await run(20, { name: 'adamw', lr: 0.02 });
-    expect(b.losses).toEqual(a.losses);
-    expect(b.sample).toEqual(a.sample);
+    // bit-identity does not depend on the number of steps: a second run of 5 steps (same total
+    // schedule length) gives the first 5 losses bit for bit (seeded sampling: pretrain.test.ts)
+    const b = await run(5, { name: 'adamw', lr: 0.02 }, -1, 20);
+    expect(b.losses).toEqual(a.losses.slice(0, 5));
   });
 
   it('Muon and AuON train too', async () => {
