@@ -79,3 +79,31 @@ describe('time() without timestamp queries', () => {
     gpu.destroy();
   });
 });
+
+describe('GPU timing', () => {
+  it('time(fn, { perPass: true }) gives each timed pass its kernel and its own time', async () => {
+    const gpu = await createNodeGpu();
+    const a = Tensor.full(gpu, [33, 17], 1);
+    const t = await gpu.time(
+      () => {
+        matmul(a, a, { transB: true }).dispose();
+        Tensor.full(gpu, [5], 2).dispose();
+      },
+      { perPass: true },
+    );
+    if (t.method === 'timestamp-query') {
+      expect(t.perPass?.length).toBe(t.timedPasses);
+      expect(t.perPass?.some((p) => p.kernel.startsWith('gemm'))).toBe(true);
+      let sum = 0;
+      for (const p of t.perPass ?? []) {
+        expect(p.ms).toBeGreaterThanOrEqual(0);
+        sum += p.ms;
+      }
+      // passes do not overlap: their times add up to at most the span
+      expect(sum).toBeLessThanOrEqual(t.ms + 1e-6);
+    } else expect(t.perPass).toBeUndefined();
+    expect((await gpu.time(() => Tensor.full(gpu, [5], 2).dispose())).perPass).toBeUndefined();
+    a.dispose();
+    gpu.destroy();
+  });
+});

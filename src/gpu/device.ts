@@ -88,6 +88,11 @@ export interface GpuTiming {
   passes: number;
   /** Of those, the passes inside the timed span (≤ MAX_TIMED_PASSES with timestamps). */
   timedPasses: number;
+  /**
+   * With `time(fn, { perPass: true })` and timestamp queries: each timed pass's kernel
+   * (`<WGSL file>:<entry>`) and its own begin-to-end time, in recording order.
+   */
+  perPass?: Array<{ kernel: string; ms: number }>;
 }
 
 /** WebGPU takes override constants as numbers only (booleans as 0 / 1). */
@@ -118,7 +123,7 @@ export class Gpu {
   private lostInfo: GPUDeviceLostInfo | null = null;
   private lostListeners = new Set<(e: DeviceLostError) => void>();
   private errors: string[] = [];
-  private timing: { querySet: GPUQuerySet; passes: number; total: number } | null = null;
+  private timing: { querySet: GPUQuerySet; passes: number; total: number; kernels: string[] } | null = null;
   /** GCD of every timestamp difference seen (ns): the timer's observed quantum. */
   private tickGcd = 0n;
   private wallResolution: number | null = null;
@@ -446,6 +451,7 @@ export class Gpu {
     if (this.timing) this.timing.total++;
     if (this.timing && this.timing.passes < MAX_TIMED_PASSES) {
       const i = this.timing.passes++;
+      this.timing.kernels.push(`${k.name}:${k.entry ?? 'main'}`);
       timestampWrites = {
         querySet: this.timing.querySet,
         beginningOfPassWriteIndex: 2 * i,
@@ -550,7 +556,7 @@ export class Gpu {
    * many were inside the span). Without: wall clock from the submit of everything `fn` recorded to
    * its completion (all passes timed; encoding them is not in the span).
    */
-  async time(fn: () => void): Promise<GpuTiming> {
+  async time(fn: () => void, opts: { perPass?: boolean } = {}): Promise<GpuTiming> {
     // Pipelines still compiling (Gpu.precompile in the background, e.g. the worker's warm-up) share
     // the CPU with SwiftShader's execution and inflate GPU times many-fold: let them finish first.
     if (this.pending.size) await Promise.allSettled([...this.pending.values()]);
@@ -573,7 +579,7 @@ export class Gpu {
     }
     if (!this.querySet)
       this.querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_TIMED_PASSES });
-    this.timing = { querySet: this.querySet, passes: 0, total: 0 };
+    this.timing = { querySet: this.querySet, passes: 0, total: 0, kernels: [] };
     try {
       fn();
     } catch (e) {
@@ -581,7 +587,7 @@ export class Gpu {
       this.flush();
       throw e;
     }
-    const { passes, total } = this.timing;
+    const { passes, total, kernels } = this.timing;
     this.timing = null;
     if (passes === 0) {
       await this.sync();
@@ -603,6 +609,15 @@ export class Gpu {
       if (ts[i + 1] > hi) hi = ts[i + 1];
     }
     for (let i = 1; i < n; i++) if (ts[i] !== ts[0]) this.tickGcd = gcd(this.tickGcd, ts[i] - ts[0]);
-    return { ms: Number(hi - lo) / 1e6, method: 'timestamp-query', passes: total, timedPasses: passes };
+    const perPass = opts.perPass
+      ? kernels.map((kernel, i) => ({ kernel, ms: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 }))
+      : undefined;
+    return {
+      ms: Number(hi - lo) / 1e6,
+      method: 'timestamp-query',
+      passes: total,
+      timedPasses: passes,
+      ...(perPass ? { perPass } : {}),
+    };
   }
 }
