@@ -75,7 +75,7 @@ export const CompressionConfig = configSchema('compression', {
   /** Validation batches of `batch` fixed windows each. */
   evalBatches: z.number().int().min(1).max(256).default(4),
   /**
-   * Where the fixed evaluation windows come from: `val` (held out: the corpus's last valFraction) or
+   * Where the fixed evaluation windows come from: `val` (held out: the base recipe's split of the corpus) or
    * `train` (the text the base was trained on: how much of the learned function survives).
    */
   evalSplit: z.enum(['val', 'train']).default('val'),
