@@ -18,7 +18,7 @@ import {
   patternLabel,
   type SparsePattern,
 } from '../attention/patterns';
-import { indexQuality, sparseAttention } from '../attention/sparse';
+import { indexQuality, type SparseIndex, sparseAttention } from '../attention/sparse';
 import { median } from '../gpu/stats';
 import type { SparseIndexRef } from '../reference/attention';
 import { Tensor } from '../tensor/tensor';
@@ -33,7 +33,7 @@ type MatrixArtifact = Artifact & { type: 'matrix' };
 /** Cells of the attention map and mask artifacts (per side). */
 export const MAP_CELLS = 64;
 
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < b.length; i++) {
@@ -44,7 +44,7 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Rows sampled for the map: two per cell row (all rows when n is small). */
-function sampledRows(n: number): number[] {
+export function sampledRows(n: number): number[] {
   const cells = Math.min(MAP_CELLS, n);
   const rows = new Set<number>();
   for (let a = 0; a < cells; a++) {
@@ -125,7 +125,7 @@ function mapArtifact(probs: Float64Array[], n: number, rows: number[]): MatrixAr
   return m;
 }
 
-function maskArtifact(ix: SparseIndexRef, n: number, rows: number[], label: string): MatrixArtifact {
+export function maskArtifact(ix: SparseIndexRef, n: number, rows: number[], label: string): MatrixArtifact {
   return cellGrid(
     n,
     rows,
@@ -144,7 +144,29 @@ function maskArtifact(ix: SparseIndexRef, n: number, rows: number[], label: stri
   );
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/**
+ * One index against dense attention: per-head recall and density (indexQuality, from the dense
+ * log-sum-exps) and the sparse kernel's relative output error over all heads. Shared by the run and
+ * the playground's live sliders (src/runtime/live-attention.ts).
+ */
+export async function measureIndex(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  ix: SparseIndex,
+  denseLse: Tensor,
+  denseOut: ArrayLike<number>,
+): Promise<{ recall: number[]; density: number[]; relOutputError: number }> {
+  const qual = await indexQuality(q, k, ix, denseLse);
+  const out = sparseAttention(q, k, v, ix);
+  try {
+    return { ...qual, relOutputError: relError(await out.read(), denseOut) };
+  } finally {
+    out.dispose();
+  }
+}
 
 export const sparseAttentionKind = defineExperiment({
   ...sparseAttentionSchema,
@@ -202,10 +224,7 @@ export const sparseAttentionKind = defineExperiment({
         const sp = p as SparsePattern;
         const ix = buildIndex(q, k, sp);
         try {
-          const qual = await indexQuality(q, k, ix, dense.lse);
-          const out = sparseAttention(q, k, v, ix);
-          const err = relError(await out.read(), denseOut);
-          out.dispose();
+          const { relOutputError: err, ...qual } = await measureIndex(q, k, v, ix, dense.lse, denseOut);
           const head0 = (await ix.read())[0];
           yield {
             type: 'artifact',

@@ -3,8 +3,10 @@
  *
  * UI → worker:  init | run{id, config, bytes?} | cancel{id} | loseDevice (test hook: destroys the device)
  *               | live{id, request} (the playground's slider recompute, src/runtime/live.ts)
+ *               | liveAttention{id, request} (the attention view's budget sliders, src/runtime/live-attention.ts)
  * worker → UI:  ready{adapter} | unavailable{message} | event{id, event} | error{id, error} | deviceLost{message}
  *               | live{id, result} | liveError{id, message}
+ *               | liveAttention{id, result} | liveAttentionError{id, message}
  *               | file{id, path, data} (a file the run produced — the finetune kind's PEFT exports,
  *                 the CLI's --artifacts DIR/<path> — for the UI to offer as a download)
  *               | marks{marks} (cold-start phases as epoch ms, for the page's performance marks)
@@ -16,6 +18,7 @@
 import type { ExperimentEvent, RunError } from '../experiments/envelope';
 import type { AdapterSummary } from '../gpu/device';
 import type { LiveRequest, LiveResult } from './live';
+import type { AttentionLiveRequest, AttentionLiveResult } from './live-protocol';
 
 export type ToWorker =
   | { type: 'init' }
@@ -23,7 +26,8 @@ export type ToWorker =
   | { type: 'cancel'; id: string }
   | { type: 'loseDevice' }
   // Live path (src/runtime/live.ts): the playground's slider recompute, outside the run queue.
-  | { type: 'live'; id: number; request: LiveRequest };
+  | { type: 'live'; id: number; request: LiveRequest }
+  | { type: 'liveAttention'; id: number; request: AttentionLiveRequest };
 
 export type FromWorker =
   | { type: 'ready'; adapter: AdapterSummary }
@@ -35,6 +39,8 @@ export type FromWorker =
   // Live path: the answer to live{id}, or why it failed (message only; never ends a run).
   | { type: 'live'; id: number; result: LiveResult }
   | { type: 'liveError'; id: number; message: string }
+  | { type: 'liveAttention'; id: number; result: AttentionLiveResult }
+  | { type: 'liveAttentionError'; id: number; message: string }
   // Cold-start phases inside the worker (worker-start, adapter, device, ...): [phase, epoch ms].
   | { type: 'marks'; marks: Array<[string, number]> };
 

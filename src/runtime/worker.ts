@@ -13,6 +13,7 @@
 import { InputError } from '../experiments/envelope';
 import { Gpu } from '../gpu/device';
 import { createLiveEngine } from './live';
+import { createAttentionLiveEngine } from './live-attention';
 import type { FromWorker, ToWorker } from './protocol';
 import { type RunContext, runToResult } from './runner';
 import { tuneForAdapter, warmUpKernels } from './setup';
@@ -42,6 +43,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
   let queue: Promise<void> = Promise.resolve();
   const controllers = new Map<string, AbortController>();
   const live = createLiveEngine(() => device());
+  const liveAttention = createAttentionLiveEngine(() => device());
   let warmUpFor: Gpu | null = null;
 
   /** Start the background warm-up once per device (after its first request, or after a delay). */
@@ -68,6 +70,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         g.onLost((e) => {
           if (gpu === g) gpu = null;
           live.reset();
+          liveAttention.reset();
           opts.post({ type: 'deviceLost', message: e.message });
         });
         tuneForAdapter(g);
@@ -162,6 +165,15 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
             opts.post({ type: 'live', id: msg.id, result });
           } catch (e) {
             opts.post({ type: 'liveError', id: msg.id, message: (e as Error).message });
+          }
+          return;
+        case 'liveAttention':
+          try {
+            const g = await device();
+            const result = await serve(g, () => liveAttention.compute(msg.request));
+            opts.post({ type: 'liveAttention', id: msg.id, result });
+          } catch (e) {
+            opts.post({ type: 'liveAttentionError', id: msg.id, message: (e as Error).message });
           }
           return;
       }

@@ -3,7 +3,12 @@
  * test hook, and the live path with coalescing (at most one live request in flight plus the latest
  * pending one; older pending positions are dropped, so the latest slider position wins).
  */
-import type { LiveRequest, LiveResult } from '../runtime/live-protocol';
+import type {
+  AttentionLiveRequest,
+  AttentionLiveResult,
+  LiveRequest,
+  LiveResult,
+} from '../runtime/live-protocol';
 import type { FromWorker, ToWorker } from '../runtime/protocol';
 import { markOnce } from './perf';
 
@@ -64,6 +69,8 @@ export interface ExperimentClient {
   cancel(id: string): void;
   loseDevice(): void;
   live(req: LiveRequest): number;
+  /** The attention view's live budget (same coalescing as live, its own queue). */
+  liveAttention(req: AttentionLiveRequest): number;
   dispose(): void;
 }
 
@@ -71,6 +78,7 @@ export function startExperimentWorker(
   onMessage: (m: FromWorker) => void,
   onLive: (seq: number, res: LiveResult | null, error: string | null) => void,
   onFailure: (message: string) => void,
+  onLiveAttention: (seq: number, res: AttentionLiveResult | null, error: string | null) => void = () => {},
 ): ExperimentClient {
   const worker = new Worker(new URL('../runtime/worker.ts', import.meta.url), {
     type: 'module',
@@ -82,6 +90,10 @@ export function startExperimentWorker(
     (id, request) => post({ type: 'live', id, request }),
     onLive,
   );
+  const liveAttention = new LiveCoalescer<AttentionLiveRequest, AttentionLiveResult>(
+    (id, request) => post({ type: 'liveAttention', id, request }),
+    onLiveAttention,
+  );
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
     if (m.type === 'marks') for (const [phase, at] of m.marks) markOnce(phase, at);
@@ -89,8 +101,13 @@ export function startExperimentWorker(
       markOnce('live-answer');
       live.answer(m.id, m.result, null);
     } else if (m.type === 'liveError') live.answer(m.id, null, m.message);
+    else if (m.type === 'liveAttention') liveAttention.answer(m.id, m.result, null);
+    else if (m.type === 'liveAttentionError') liveAttention.answer(m.id, null, m.message);
     else {
-      if (m.type === 'deviceLost') live.reset();
+      if (m.type === 'deviceLost') {
+        live.reset();
+        liveAttention.reset();
+      }
       onMessage(m);
     }
   });
@@ -111,6 +128,7 @@ export function startExperimentWorker(
       markOnce('live-sent');
       return live.submit(req);
     },
+    liveAttention: (req) => liveAttention.submit(req),
     dispose: () => worker.terminate(),
   };
 }

@@ -75,3 +75,52 @@ test('KV projection: the rank slider moves the error and compression readout', a
   await expectChartsRead(page.getByTestId('panel-kv-projection'));
   expect(errors).toEqual([]);
 });
+
+test('sparse attention: live budget sliders recompute recall, density and error in the worker', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const sparse = {
+    schema: 'smx/experiment@1',
+    kind: 'sparse-attention',
+    seed: 4,
+    heads: 1,
+    n: 256,
+    d: 8,
+    patterns: [{ type: 'vertical-slash', vertical: 16, slash: 8 }],
+    curves: false,
+    timing: false,
+  };
+  await page.goto(`./?p=attn-live${hashOf(sparse)}`);
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', {
+    timeout: 120_000,
+  });
+  const live = page.getByTestId('attention-live');
+  await expect(live).toContainText('Move a slider');
+  const recall = page.getByRole('status', { name: 'live recall' }).or(page.getByLabel('live recall'));
+  const density = page.getByLabel('live density');
+  const read = async (l: typeof density) => Number(await l.textContent());
+  // 100 key columns is not on the run's ladder (8, 10, 20, 41, 82, 164 at n = 256).
+  await page.getByLabel('live vertical-slash vertical budget').fill('100');
+  await expect(page.getByTestId('attention-live-readout')).toContainText('vertical-slash v 100 s');
+  const r1 = await read(recall);
+  const d1 = await read(density);
+  await page.getByLabel('live vertical-slash vertical budget').fill('12');
+  await expect(page.getByTestId('attention-live-readout')).toContainText('vertical-slash v 12 s');
+  const r2 = await read(recall);
+  const d2 = await read(density);
+  for (const x of [r1, d1, r2, d2]) {
+    expect(x).toBeGreaterThanOrEqual(0);
+    expect(x).toBeLessThanOrEqual(1);
+  }
+  expect(d2).toBeLessThan(d1);
+  expect(r2).toBeLessThan(r1);
+  await expect(page.getByTestId('plot-attention-map')).toHaveAttribute('data-rendered', /.+/);
+  // The map now draws the live mask (its title says so).
+  await expect(page.getByTestId('plot-attention-map')).toHaveAttribute(
+    'aria-label',
+    /live vertical-slash mask/,
+  );
+  expect(errors).toEqual([]);
+});

@@ -2,14 +2,18 @@
  * Result panels of the attention kinds. `sparse-attention`: the patterns' table; head 0's attention
  * map (log10, block means) with a pattern's mask drawn over it; a budget slider per pattern type that
  * walks the run's budget ladder and shows each rung's recall, density and output error (all computed
- * by the run, on the GPU) and its mask; recall vs density curves of the three patterns on one chart.
+ * by the run, on the GPU) and its mask; live budget sliders (init/local, vertical/slash, top-k) whose
+ * recall, density and error the worker recomputes on the GPU for any value (src/runtime/live-attention.ts)
+ * and whose mask the map then shows; recall vs density curves of the three patterns on one chart.
  * `kv-projection`: a rank slider with the error and compression at that rank, error vs rank, and the
  * explained variance of K and V.
  */
 import type { Data } from 'plotly.js-dist-min';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { KvProjectionSummary } from '../../experiments/kv-projection.schema';
 import type { SparseAttentionSummary } from '../../experiments/sparse-attention.schema';
+import type { AttentionLiveRequest } from '../../runtime/live-protocol';
+import { usePlayground } from '../playground';
 import { chartTitle, heatmapGeometry, linearAxis, logAxis } from '../plots/conventions';
 import { Plot } from '../plots/Plot';
 import { fmt, type PanelProps, useLayout } from './common';
@@ -112,6 +116,137 @@ function MapWithMask({ map, mask, title }: { map: Matrix; mask: Matrix | null; t
   );
 }
 
+type LivePattern = AttentionLiveRequest['pattern'];
+
+/** Starting budgets of the live sliders (about 8 % of n, as the middle of the run's ladders). */
+function defaultLive(type: PatternType, n: number): LivePattern {
+  const f = Math.max(1, Math.round(0.08 * n));
+  if (type === 'a-shape') return { type, init: 4, local: f };
+  if (type === 'vertical-slash')
+    return { type, vertical: Math.max(8, f), slash: Math.max(8, Math.round(f / 16)) };
+  return { type, topk: Math.max(1, Math.round(0.16 * Math.ceil(n / 64))) };
+}
+
+/** The budgets of a pattern type: field, label, range. */
+function budgetFields(
+  type: PatternType,
+  n: number,
+): Array<{ key: string; name: string; min: number; max: number }> {
+  if (type === 'a-shape')
+    return [
+      { key: 'init', name: 'init (sink tokens)', min: 0, max: n },
+      { key: 'local', name: 'local (window tokens)', min: 1, max: n },
+    ];
+  if (type === 'vertical-slash')
+    return [
+      { key: 'vertical', name: 'vertical (key columns)', min: 1, max: n },
+      { key: 'slash', name: 'slash (diagonals)', min: 1, max: n },
+    ];
+  return [{ key: 'topk', name: 'top-k (key blocks per query block)', min: 1, max: Math.ceil(n / 64) }];
+}
+
+/** The run's input spec (what the worker rebuilds Q, K, V from), or null if the config lacks it. */
+function inputSpec(config: Record<string, unknown>) {
+  const n = Number(config.n ?? 1024);
+  const heads = Number(config.heads ?? 4);
+  const d = Number(config.d ?? 64);
+  if (!(n > 0 && heads > 0 && d > 0)) return null;
+  return {
+    input: (config.input ?? 'synthetic') as AttentionLiveRequest['input'],
+    heads,
+    n,
+    d,
+    seed: Number(config.seed ?? 0),
+  };
+}
+
+const sameSpec = (a: AttentionLiveRequest | null, b: ReturnType<typeof inputSpec>) =>
+  !!a &&
+  !!b &&
+  JSON.stringify([a.input, a.heads, a.n, a.d, a.seed]) ===
+    JSON.stringify([b.input, b.heads, b.n, b.d, b.seed]);
+
+function LiveBudget({
+  type,
+  spec,
+  onLive,
+}: {
+  type: PatternType;
+  spec: NonNullable<ReturnType<typeof inputSpec>>;
+  onLive: () => void;
+}) {
+  const engine = usePlayground((s) => s.engine);
+  const request = usePlayground((s) => s.requestAttentionLive);
+  const st = usePlayground((s) => s.attentionLive);
+  const [pat, setPat] = useState<LivePattern>(() => defaultLive(type, spec.n));
+  const [touched, setTouched] = useState(false);
+  const p = pat.type === type ? pat : defaultLive(type, spec.n);
+  const key = JSON.stringify([spec, p]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key stands for spec and p
+  useEffect(() => {
+    if (touched) request({ ...spec, head: 0, pattern: p });
+  }, [key, touched]);
+  const res = sameSpec(st.request, spec) && st.request?.pattern.type === type ? st.result : null;
+  const pending = touched && st.requested !== st.shown;
+  if (engine === 'unavailable')
+    return <p className="hint">Live budgets need WebGPU in this browser; the run's ladder is above.</p>;
+  return (
+    <fieldset className="attention-controls" data-testid="attention-live">
+      <legend>Live budget (recomputed on the GPU for any value, all heads)</legend>
+      {budgetFields(type, spec.n).map((f) => {
+        const value = (p as unknown as Record<string, number>)[f.key];
+        return (
+          <label key={f.key}>
+            {f.name}{' '}
+            <input
+              type="range"
+              min={f.min}
+              max={f.max}
+              step={1}
+              value={Math.min(Math.max(value, f.min), f.max)}
+              onChange={(e) => {
+                setPat({ ...p, [f.key]: Number(e.target.value) } as LivePattern);
+                setTouched(true);
+                onLive();
+              }}
+              data-testid={`attention-live-${f.key}`}
+              aria-label={`live ${NAME[type]} ${f.key} budget`}
+            />{' '}
+            {value}{' '}
+          </label>
+        );
+      })}
+      <p data-testid="attention-live-readout" aria-live="polite">
+        {res ? (
+          <>
+            live: recall{' '}
+            <output aria-label="live recall" data-testid="attention-live-recall">
+              {fmt(res.recall, 4)}
+            </output>{' '}
+            · density{' '}
+            <output aria-label="live density" data-testid="attention-live-density">
+              {fmt(res.density, 3)}
+            </output>{' '}
+            · error{' '}
+            <output aria-label="live output error" data-testid="attention-live-error">
+              {fmt(res.relOutputError, 3)}
+            </output>{' '}
+            ({res.label}, {fmt(res.ms, 3)} ms in the worker){pending ? ' …' : ''}
+          </>
+        ) : touched ? (
+          st.error ? (
+            `live: ${st.error}`
+          ) : (
+            'live: computing…'
+          )
+        ) : (
+          'Move a slider to compute this budget live.'
+        )}
+      </p>
+    </fieldset>
+  );
+}
+
 export function SparseAttentionPanel({ view }: PanelProps) {
   const s = view.summary as SparseAttentionSummary | null;
   const [type, setType] = useState<PatternType>('vertical-slash');
@@ -120,7 +255,15 @@ export function SparseAttentionPanel({ view }: PanelProps) {
   const r = Math.min(rung, Math.max(0, rungs.length - 1));
   const cur = rungs[r];
   const map = view.artifacts.map as Matrix | undefined;
-  const mask = (view.artifacts[`curveMask/${type}/${r}`] as Matrix | undefined) ?? null;
+  const spec = inputSpec(view.config);
+  const [maskFrom, setMaskFrom] = useState<'run' | 'live'>('run');
+  const liveSt = usePlayground((st) => st.attentionLive);
+  const liveRes =
+    maskFrom === 'live' && sameSpec(liveSt.request, spec) && liveSt.request?.pattern.type === type
+      ? liveSt.result
+      : null;
+  const runMask = (view.artifacts[`curveMask/${type}/${r}`] as Matrix | undefined) ?? null;
+  const mask: Matrix | null = liveRes ? { type: 'matrix', ...liveRes.mask } : runMask;
   const curves = useMemo<Data[]>(() => {
     const out: Data[] = [];
     for (const t of TYPES) {
@@ -199,7 +342,7 @@ export function SparseAttentionPanel({ view }: PanelProps) {
       ) : null}
       {rungs.length ? (
         <fieldset className="attention-controls">
-          <legend>Budget (head 0's mask over its attention map)</legend>
+          <legend>Run's budget ladder (figures computed by the run; head 0's mask over its map)</legend>
           <label>
             pattern{' '}
             <select
@@ -222,21 +365,31 @@ export function SparseAttentionPanel({ view }: PanelProps) {
               max={rungs.length - 1}
               step={1}
               value={r}
-              onChange={(e) => setRung(Number(e.target.value))}
+              onChange={(e) => {
+                setRung(Number(e.target.value));
+                setMaskFrom('run');
+              }}
               data-testid="attention-budget"
               aria-label="budget rung"
             />{' '}
             {fmt(cur?.budget)}
           </label>
-          <output data-testid="attention-readout">
+          <output data-testid="attention-readout" aria-label="run figures at this rung">
             {' '}
-            recall {fmt(cur?.recall, 4)} · density {fmt(cur?.density, 3)} · error {fmt(cur?.error, 3)}
+            run: recall {fmt(cur?.recall, 4)} · density {fmt(cur?.density, 3)} · error {fmt(cur?.error, 3)}
           </output>
         </fieldset>
       ) : null}
+      {spec && view.status !== 'running' ? (
+        <LiveBudget key={type} type={type} spec={spec} onLive={() => setMaskFrom('live')} />
+      ) : null}
       <div className="plot-grid">
         {map ? (
-          <MapWithMask map={map} mask={mask} title={`Head 0 attention (log10) with the ${NAME[type]} mask`} />
+          <MapWithMask
+            map={map}
+            mask={mask}
+            title={`Head 0 attention (log10) with the ${liveRes ? 'live' : "run's"} ${NAME[type]} mask`}
+          />
         ) : null}
         {curves.length ? (
           <Plot

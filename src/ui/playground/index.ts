@@ -11,7 +11,7 @@ import { create } from 'zustand';
 import { type ExperimentClient, startExperimentWorker } from '../experiment-client';
 import { bootActions } from './boot';
 import { fileActions } from './files';
-import { liveSlice } from './live';
+import { attentionLiveSlice, liveSlice } from './live';
 import { runSlice } from './run';
 import { type Ctx, initialState, type Playground } from './types';
 
@@ -27,11 +27,16 @@ export const usePlayground = create<Playground>()((set, get) => {
     client() {
       if (client) return client;
       try {
-        client = startExperimentWorker(run.onMessage, live.answer, (msg) => {
-          get().addError(`WorkerError: ${msg}`);
-          const r = get().run;
-          if (r?.status === 'running') set({ run: { ...r, status: 'failed' }, running: null });
-        });
+        client = startExperimentWorker(
+          run.onMessage,
+          live.answer,
+          (msg) => {
+            get().addError(`WorkerError: ${msg}`);
+            const r = get().run;
+            if (r?.status === 'running') set({ run: { ...r, status: 'failed' }, running: null });
+          },
+          attention.answer,
+        );
         client.init();
       } catch (e) {
         get().addError(`Could not start the experiment worker: ${(e as Error).message}`);
@@ -42,6 +47,7 @@ export const usePlayground = create<Playground>()((set, get) => {
     requestLive: () => live.request(),
   };
   const live = liveSlice(ctx);
+  const attention = attentionLiveSlice(ctx);
   const run = runSlice(ctx);
-  return { ...initialState, ...bootActions(ctx), ...run.actions, ...fileActions(ctx) };
+  return { ...initialState, ...bootActions(ctx), ...run.actions, ...fileActions(ctx), ...attention.actions };
 });

@@ -1,5 +1,11 @@
 /** Live recompute (approximation ≤ 256 × 256): the request a config gives, and its answers. */
-import { LIVE_MAX_SIDE, type LiveRequest, type LiveResult } from '../../runtime/live-protocol';
+import {
+  type AttentionLiveRequest,
+  type AttentionLiveResult,
+  LIVE_MAX_SIDE,
+  type LiveRequest,
+  type LiveResult,
+} from '../../runtime/live-protocol';
 import type { Config, Ctx, DroppedMatrix, Spec } from './types';
 
 /** Live heatmaps show the matrix cell for cell up to this side, block means beyond it. */
@@ -73,6 +79,33 @@ export function liveSlice(ctx: Ctx) {
       const shownSpec = res && req ? req.spec : live.shownSpec;
       ctx.set({
         live: { ...live, result: res ?? live.result, error, shown: seq, shownSpec, latencies, engineMs },
+      });
+    },
+  };
+}
+
+/** The attention view's live budget: requests by sequence number, answers shown in order. */
+export function attentionLiveSlice(ctx: Ctx) {
+  const sent = new Map<number, AttentionLiveRequest>();
+  return {
+    actions: {
+      requestAttentionLive(req: AttentionLiveRequest) {
+        if (ctx.get().engine === 'unavailable') return;
+        const c = ctx.client();
+        if (!c) return;
+        const seq = c.liveAttention(req);
+        sent.set(seq, req);
+        ctx.set({ attentionLive: { ...ctx.get().attentionLive, requested: seq } });
+      },
+    },
+    answer(seq: number, res: AttentionLiveResult | null, error: string | null) {
+      const request = sent.get(seq) ?? null;
+      sent.delete(seq);
+      const cur = ctx.get().attentionLive;
+      ctx.set({
+        attentionLive: res
+          ? { ...cur, request, result: res, error: null, shown: seq }
+          : { ...cur, error, shown: seq },
       });
     },
   };

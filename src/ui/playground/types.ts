@@ -1,7 +1,7 @@
 /** The playground store's state and actions (shared by its slices). */
 import type { ExperimentResult } from '../../experiments/schema';
 import type { AdapterSummary } from '../../gpu/device';
-import type { LiveResult } from '../../runtime/live-protocol';
+import type { AttentionLiveRequest, AttentionLiveResult, LiveResult } from '../../runtime/live-protocol';
 import type { HistoryEntry } from '../history';
 import type { ResultView } from '../results';
 
@@ -47,6 +47,16 @@ export interface LiveState {
   engineMs: number[];
 }
 
+/** The attention view's live budget figures (src/runtime/live-attention.ts via the worker). */
+export interface AttentionLiveState {
+  /** The request the shown result answers (its input spec and pattern). */
+  request: AttentionLiveRequest | null;
+  result: AttentionLiveResult | null;
+  error: string | null;
+  requested: number;
+  shown: number;
+}
+
 /** Files the run in progress or the last run produced (the worker's `file` messages: PEFT exports). */
 export interface RunFiles {
   runId: string;
@@ -80,6 +90,7 @@ export interface PlaygroundState {
   runFiles: RunFiles | null;
   compareId: string | null;
   live: LiveState;
+  attentionLive: AttentionLiveState;
   deviceLost: string | null;
   errors: string[];
 }
@@ -94,6 +105,8 @@ export interface Actions {
   selectPreset(file: string, autoRun?: boolean): Promise<void>;
   setConfig(config: Config): void;
   setFocus(i: number): void;
+  /** Recompute one sparse pattern's recall, density and error live (the attention view's sliders). */
+  requestAttentionLive(req: AttentionLiveRequest): void;
   runNow(): void;
   stop(): void;
   exportJson(): void;
@@ -138,6 +151,7 @@ export const initialState: PlaygroundState = {
     latencies: [],
     engineMs: [],
   },
+  attentionLive: { request: null, result: null, error: null, requested: 0, shown: 0 },
   deviceLost: null,
   errors: [],
 };
