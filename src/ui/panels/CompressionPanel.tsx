@@ -46,7 +46,7 @@ function traces(view: ResultView, dash: boolean): Data[] {
       mode: 'lines+markers',
       x: pts.map((p) => p.step),
       y: pts.map((p) => p.value),
-      name: `${label}${rec ? ' after recovery' : ''}${dash ? COMPARED.suffix : ''}`,
+      name: `${familyName(label)}${rec ? ' after recovery' : ''}${dash ? COMPARED.suffix : ''}`,
       // one legend entry per method (its recovered line shares it)
       legendgroup: dash ? `${label}${COMPARED.suffix}` : label,
       line: { color: colourOf(method), width: 2, dash: dash ? COMPARED.dash : rec ? 'dot' : 'solid' },
@@ -65,7 +65,11 @@ export function CompressionPanel({ view, compare }: PanelProps) {
   const data = useMemo(() => {
     const t = legendOncePerGroup(
       [...traces(view, false), ...(compare ? traces(compare, true) : [])],
-      (g) => g,
+      // the legend names a family as a reader knows it ("Block-diagonal", not "blockdiag")
+      (g) =>
+        g.endsWith(COMPARED.suffix)
+          ? `${familyName(g.slice(0, -COMPARED.suffix.length))}${COMPARED.suffix}`
+          : familyName(g),
     );
     if (summary && budgets.length)
       t.push({
@@ -84,7 +88,6 @@ export function CompressionPanel({ view, compare }: PanelProps) {
     title: chartTitle('Validation loss vs parameter budget'),
     xaxis: linearAxis('budget (fraction of each layer’s dense parameters)'),
     yaxis: linearAxis('loss (nats per character)'),
-    legend: { orientation: 'h', yanchor: 'top', y: -0.35, x: 0, font: { size: 10 } },
   });
   const rows = summary?.methods ?? [];
   return (
