@@ -28,6 +28,13 @@ function methodsOf(view: ResultView): Map<string, string> {
   return new Map(ms.map((m) => [m.label ?? m.method, m.method]));
 }
 
+/** A method as a reader knows it: "Truncated SVD", "Sparse + low rank"; a custom label stays. */
+function methodName(label: string): string {
+  if (label === 'svd') return 'Truncated SVD';
+  const family = METHOD_FAMILY[label as keyof typeof METHOD_FAMILY];
+  return family ? familyName(family) : label;
+}
+
 function colourOf(method: string | undefined): string {
   return familyColour(METHOD_FAMILY[method as keyof typeof METHOD_FAMILY] ?? method ?? '');
 }
@@ -46,7 +53,7 @@ function traces(view: ResultView, dash: boolean): Data[] {
       mode: 'lines+markers',
       x: pts.map((p) => p.step),
       y: pts.map((p) => p.value),
-      name: `${familyName(label)}${rec ? ' after recovery' : ''}${dash ? COMPARED.suffix : ''}`,
+      name: `${methodName(label)}${rec ? ' after recovery' : ''}${dash ? COMPARED.suffix : ''}`,
       // one legend entry per method (its recovered line shares it)
       legendgroup: dash ? `${label}${COMPARED.suffix}` : label,
       line: { color: colourOf(method), width: 2, dash: dash ? COMPARED.dash : rec ? 'dot' : 'solid' },
@@ -68,8 +75,8 @@ export function CompressionPanel({ view, compare }: PanelProps) {
       // the legend names a family as a reader knows it ("Block-diagonal", not "blockdiag")
       (g) =>
         g.endsWith(COMPARED.suffix)
-          ? `${familyName(g.slice(0, -COMPARED.suffix.length))}${COMPARED.suffix}`
-          : familyName(g),
+          ? `${methodName(g.slice(0, -COMPARED.suffix.length))}${COMPARED.suffix}`
+          : methodName(g),
     );
     if (summary && budgets.length)
       t.push({
@@ -145,10 +152,9 @@ export function CompressionPanel({ view, compare }: PanelProps) {
                     style={{ background: colourOf(methods.get(m.label) ?? m.method) }}
                     aria-hidden="true"
                   />{' '}
-                  {m.label}
                   {m.label !== m.method
-                    ? ` (${familyName(METHOD_FAMILY[m.method as keyof typeof METHOD_FAMILY] ?? m.method)})`
-                    : ''}
+                    ? `${m.label} (${methodName(m.method)})`
+                    : methodName(m.method)}
                 </td>
                 <td>{m.budget}</td>
                 <td>
