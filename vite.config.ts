@@ -1,16 +1,10 @@
-import { existsSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 // Plotly: the charts use only cartesian traces (scatter, bar, heatmap), so the page loads Plotly's
 // cartesian bundle (1.5 MB minified, against 4.6 MB for the full one: seconds less before the
 // first live figure on a CPU). The code imports 'plotly.js-dist-min', whose types cover both.
-// A checkout whose node_modules predates the dependency (no `npm ci` since) builds with the full
-// bundle until it is installed.
-const cartesian = 'plotly.js-cartesian-dist-min';
-const plotlyAlias: Record<string, string> = existsSync(`node_modules/${cartesian}/package.json`)
-  ? { 'plotly.js-dist-min': cartesian }
-  : {};
+const plotlyAlias: Record<string, string> = { 'plotly.js-dist-min': 'plotly.js-cartesian-dist-min' };
 
 // The production build (dist/) is what `npm start` serves and what the browser tests load.
 // WGSL comes in as text through `?raw`; the engine runs in module workers.
@@ -25,7 +19,7 @@ export default defineConfig({
     outDir: 'dist',
     target: 'es2022',
     sourcemap: true,
-    // Plotly (1.5 MB minified, cartesian bundle) is its own chunk, loaded as soon as React has mounted.
+    // Plotly (1.5 MB minified, cartesian bundle) is its own chunk, loaded when the first chart draws.
     chunkSizeWarningLimit: 5000,
   },
   preview: { port: 4873, strictPort: true },
