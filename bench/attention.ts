@@ -10,7 +10,8 @@
  * scaled together; block-sparse: top-k) whose achieved density (counted from the built index) is
  * nearest the target; recall comes from indexQuality (the dense fused row log-sum-exps).
  * Every bench checks sampled output rows of head 0 (first, last and four between) against an f64
- * oracle (dense attention, or attention restricted to the index's mask) before it is timed.
+ * oracle (dense attention, or attention restricted to the index's mask) before it is timed; the
+ * backward benches check dQ, dK and dV of those rows against an f64 backward.
  * `--quick` (the committed run, sized to ≈ 15 min on a shared 2-core SwiftShader machine) runs 1 head
  * at every N and 8 heads at N = 1024, the backward at N ≤ 2048; the full run adds 8 heads at 2048
  * and 4096 and the backward at 4096 (hours on SwiftShader: 8 heads are 8× the work of one, on two
@@ -107,6 +108,65 @@ async function checkOutput(
   return rel;
 }
 
+/**
+ * f64 backward of causal attention, head 0, for the given rows: dQ of query row i, dK and dV of key
+ * row j. P, O and Dᵢ = dOᵢ·Oᵢ come from every query (O(n²d), once per bench setup).
+ */
+function refGrads(x: Inputs, dO: Float32Array, n: number, rows: number[]) {
+  const { q, k, v } = x.data;
+  const sc = 1 / Math.sqrt(D);
+  const dot = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number) => {
+    let t = 0;
+    for (let c = 0; c < D; c++) t += a[i * D + c] * b[j * D + c];
+    return t;
+  };
+  // P row i (j ≤ i) and Dᵢ
+  const probs = (i: number) => {
+    const s = new Float64Array(i + 1);
+    let m = -Infinity;
+    for (let j = 0; j <= i; j++) m = Math.max(m, (s[j] = dot(q, i, k, j) * sc));
+    let l = 0;
+    for (let j = 0; j <= i; j++) l += s[j] = Math.exp(s[j] - m);
+    for (let j = 0; j <= i; j++) s[j] /= l;
+    let di = 0;
+    for (let c = 0; c < D; c++) {
+      let o = 0;
+      for (let j = 0; j <= i; j++) o += s[j] * v[j * D + c];
+      di += dO[i * D + c] * o;
+    }
+    return { p: s, di };
+  };
+  const dq = new Map<number, Float64Array>();
+  const dk = new Map<number, Float64Array>();
+  const dv = new Map<number, Float64Array>();
+  for (const j of rows) {
+    dk.set(j, new Float64Array(D));
+    dv.set(j, new Float64Array(D));
+  }
+  for (let i = 0; i < n; i++) {
+    const { p, di } = probs(i);
+    if (rows.includes(i)) {
+      const r = new Float64Array(D);
+      for (let j = 0; j <= i; j++) {
+        const ds = p[j] * (dot(dO, i, v, j) - di) * sc;
+        for (let c = 0; c < D; c++) r[c] += ds * k[j * D + c];
+      }
+      dq.set(i, r);
+    }
+    for (const j of rows) {
+      if (j > i) continue;
+      const ds = p[j] * (dot(dO, i, v, j) - di) * sc;
+      const rk = dk.get(j)!;
+      const rv = dv.get(j)!;
+      for (let c = 0; c < D; c++) {
+        rk[c] += ds * q[i * D + c];
+        rv[c] += p[j] * dO[i * D + c];
+      }
+    }
+  }
+  return { dq, dk, dv };
+}
+
 const causalFlops = (h: number, n: number) => h * ((n * (n + 1)) / 2) * 4 * D;
 
 for (const n of SIZES)
@@ -176,36 +236,29 @@ for (const n of SIZES)
               t.grad = null;
             }
           };
-          // Check: the fused and 3-pass dV agree on sampled rows (both against the forward's oracle above).
+          // Check: dQ, dK and dV of head 0 on the sampled rows against the f64 backward.
           tidy(() => fn(x.q, x.k, x.v).backward(g));
-          const dv = await x.v.grad!.read();
+          const got = {
+            dq: await x.q.grad!.read(),
+            dk: await x.k.grad!.read(),
+            dv: await x.v.grad!.read(),
+          };
           for (const t of [x.q, x.k, x.v]) {
             t.grad?.dispose();
             t.grad = null;
           }
-          const gd = await g.read();
-          // dV of the last row's key = P[n−1, n−1] · dO[n−1] (only the last query sees the last key).
-          const i = n - 1;
-          const { q, k } = x.data;
-          let m = -Infinity;
-          const s = new Float64Array(n);
-          for (let j = 0; j <= i; j++) {
-            let dot = 0;
-            for (let c = 0; c < D; c++) dot += q[i * D + c] * k[j * D + c];
-            s[j] = dot / Math.sqrt(D);
-            m = Math.max(m, s[j]);
-          }
-          let l = 0;
-          for (let j = 0; j <= i; j++) l += Math.exp(s[j] - m);
-          const p = Math.exp(s[i] - m) / l;
+          const want = refGrads(x, await g.read(), n, checkRows(n));
           let err = 0;
           let scale = 0;
-          for (let c = 0; c < D; c++) {
-            err = Math.max(err, Math.abs(dv[i * D + c] - p * gd[i * D + c]));
-            scale = Math.max(scale, Math.abs(p * gd[i * D + c]));
-          }
+          for (const key of ['dq', 'dk', 'dv'] as const)
+            for (const [i, row] of want[key]) {
+              for (let c = 0; c < D; c++) {
+                err = Math.max(err, Math.abs(got[key][i * D + c] - row[c]));
+                scale = Math.max(scale, Math.abs(row[c]));
+              }
+            }
           const rel = err / (1 + scale);
-          if (!(rel < 1e-4)) throw new Error(`dV of the last key differs from f64: ${rel}`);
+          if (!(rel < 1e-4)) throw new Error(`attention gradients differ from f64 on sampled rows: ${rel}`);
           return {
             check: async () => rel,
             run: step,
