@@ -152,9 +152,7 @@ export function CompressionPanel({ view, compare }: PanelProps) {
                     style={{ background: colourOf(methods.get(m.label) ?? m.method) }}
                     aria-hidden="true"
                   />{' '}
-                  {m.label !== m.method
-                    ? `${m.label} (${methodName(m.method)})`
-                    : methodName(m.method)}
+                  {m.label !== m.method ? `${m.label} (${methodName(m.method)})` : methodName(m.method)}
                 </td>
                 <td>{m.budget}</td>
                 <td>
