@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import { Batcher, evalBatches, loadCorpus, splitCorpus } from '../data/text';
-import { targetLinears } from '../nn/adapters/targets';
 import { loadShippedModel, type ShippedBase } from '../nn/shipped';
 import { SHIPPED_INFO } from '../nn/shipped.schema';
 import { stateDict } from '../nn/state-dict';
@@ -13,7 +12,7 @@ import { familyOf } from '../structured/registry';
 import type { FamilySpec } from '../structured/specs';
 import { Rng } from '../tensor/rng';
 import { Tensor } from '../tensor/tensor';
-import { compressTargets, fisherImportance, restoreTargets, type Target } from './compression';
+import { compressTargets, fisherImportance, readTargets, restoreTargets, type Target } from './compression';
 import type { CompressionSummary } from './compression.schema';
 import { parseConfig } from './schema';
 
@@ -49,15 +48,7 @@ async function load(): Promise<{
   const split = splitCorpus(base.vocab, 'names', await loadCorpus('names'), 0.1);
   // the recipe's validation windows (names-tiny.json: batch 8, evalWindows 32)
   const evalSet = evalBatches(split.val, 8, 16, 32);
-  const targets: Target[] = [];
-  for (const { path, linear } of targetLinears(base.model, 'all'))
-    targets.push({
-      path,
-      linear,
-      out: linear.outFeatures,
-      in: linear.inFeatures,
-      weight: await (linear.weight as Tensor).read(),
-    });
+  const targets = await readTargets(base.model, 'all');
   return { base, targets, val: await evaluate(base.model, evalSet), evalSet, train: split.train };
 }
 

@@ -42,6 +42,23 @@ export interface Target {
   weight: Float32Array;
 }
 
+/** The Linears `targets` selects in `model`, each with its dense W read back. */
+export async function readTargets(
+  model: Parameters<typeof targetLinears>[0],
+  targets: Parameters<typeof targetLinears>[1],
+): Promise<Target[]> {
+  const out: Target[] = [];
+  for (const { path, linear } of targetLinears(model, targets))
+    out.push({
+      path,
+      linear,
+      out: linear.outFeatures,
+      in: linear.inFeatures,
+      weight: await (linear.weight as Tensor).read(),
+    });
+  return out;
+}
+
 /**
  * Fisher importance of each target's input features (ALGORITHMS.md §1, FWSVD): per batch the
  * gradient G of the mean cross-entropy w.r.t. W (out × in); I_ij = mean over batches of G_ij²;
@@ -154,16 +171,7 @@ async function* run(c: CompressionConfig, ctx: KindContext): AsyncGenerator<Kind
       c.evalBatches * c.batch,
     );
     for (const p of model.namedParameters()) p.tensor.requiresGrad = false;
-    const found = targetLinears(model, c.targets);
-    const targets: Target[] = [];
-    for (const { path, linear } of found)
-      targets.push({
-        path,
-        linear,
-        out: linear.outFeatures,
-        in: linear.inFeatures,
-        weight: await (linear.weight as Tensor).read(),
-      });
+    const targets = await readTargets(model, c.targets);
     const denseParams = targets.reduce((a, t) => a + t.out * t.in, 0);
     yield { type: 'progress', fraction: 0, message: `validation loss of ${c.base}` };
     const baseValLoss = await evaluate(model, evalSet);
