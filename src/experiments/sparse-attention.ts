@@ -19,12 +19,17 @@ import {
   type SparsePattern,
 } from '../attention/patterns';
 import { indexQuality, type SparseIndex, sparseAttention } from '../attention/sparse';
+import type { Gpu } from '../gpu/device';
 import { median } from '../gpu/stats';
 import type { SparseIndexRef } from '../reference/attention';
 import { Tensor } from '../tensor/tensor';
 import { type Artifact, defineExperiment, type KindEvent, throwIfAborted } from './envelope';
 import { sig, timeAlternating } from './measure';
-import { type SparseAttentionSummary, sparseAttentionSchema } from './sparse-attention.schema';
+import {
+  type SparseAttentionConfig,
+  type SparseAttentionSummary,
+  sparseAttentionSchema,
+} from './sparse-attention.schema';
 
 export { SparseAttentionConfig, SparseAttentionSummary } from './sparse-attention.schema';
 
@@ -168,6 +173,39 @@ export async function measureIndex(
   }
 }
 
+/**
+ * An attention input (synthetic heads or a shipped model's Q, K, V) on the GPU with its dense
+ * reference: the fused dense output read back and its row log-sum-exps kept on the GPU. Shared by
+ * the run and the view's live recompute (src/runtime/live-attention.ts); `dispose` frees the tensors.
+ */
+export async function denseReference(
+  gpu: Gpu,
+  input: SparseAttentionConfig['input'],
+  heads: number,
+  n: number,
+  d: number,
+  seed: number,
+) {
+  const syn = await attentionInputs(gpu, input, heads, n, d, seed);
+  const shape = [heads, n, d];
+  const q = Tensor.fromArray(gpu, syn.q, shape);
+  const k = Tensor.fromArray(gpu, syn.k, shape);
+  const v = Tensor.fromArray(gpu, syn.v, shape);
+  const dense = fusedForward(q, k, v);
+  const dispose = () => {
+    for (const t of [q, k, v, dense.lse]) t.dispose();
+  };
+  try {
+    const denseOut = await dense.out.read();
+    return { syn, q, k, v, lse: dense.lse, denseOut, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  } finally {
+    dense.out.dispose();
+  }
+}
+
 export const sparseAttentionKind = defineExperiment({
   ...sparseAttentionSchema,
   async *run(config, ctx): AsyncGenerator<KindEvent, SparseAttentionSummary> {
@@ -178,15 +216,10 @@ export const sparseAttentionKind = defineExperiment({
       patterns: [],
     };
     ctx.setSummary(summary);
-    const syn = await attentionInputs(gpu, config.input, heads, n, d, config.seed);
+    const ref = await denseReference(gpu, config.input, heads, n, d, config.seed);
+    const { syn, q, k, v, lse, denseOut } = ref;
     yield { type: 'progress', fraction: 0, message: syn.source };
-    const shape = [heads, n, d];
-    const q = Tensor.fromArray(gpu, syn.q, shape);
-    const k = Tensor.fromArray(gpu, syn.k, shape);
-    const v = Tensor.fromArray(gpu, syn.v, shape);
-    const dense = fusedForward(q, k, v);
     try {
-      const denseOut = await dense.out.read();
       const rows = sampledRows(n);
       const probs = attentionRows(syn.q.subarray(0, n * d), syn.k.subarray(0, n * d), d, rows);
       yield { type: 'artifact', name: 'map', data: mapArtifact(probs, n, rows) };
@@ -224,7 +257,7 @@ export const sparseAttentionKind = defineExperiment({
         const sp = p as SparsePattern;
         const ix = buildIndex(q, k, sp);
         try {
-          const { relOutputError: err, ...qual } = await measureIndex(q, k, v, ix, dense.lse, denseOut);
+          const { relOutputError: err, ...qual } = await measureIndex(q, k, v, ix, lse, denseOut);
           const head0 = (await ix.read())[0];
           yield {
             type: 'artifact',
@@ -277,7 +310,7 @@ export const sparseAttentionKind = defineExperiment({
             const pattern = ladder[r];
             const ix = buildIndex(q, k, pattern);
             try {
-              const qual = await indexQuality(q, k, ix, dense.lse);
+              const qual = await indexQuality(q, k, ix, lse);
               evals.push({ pattern, ...qual });
               if (!config.curves) continue;
               const out = sparseAttention(q, k, v, ix);
@@ -315,9 +348,7 @@ export const sparseAttentionKind = defineExperiment({
           }));
       }
     } finally {
-      dense.out.dispose();
-      dense.lse.dispose();
-      for (const t of [q, k, v]) t.dispose();
+      ref.dispose();
     }
     yield { type: 'progress', fraction: 1, message: 'done' };
     return summary;

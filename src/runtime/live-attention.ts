@@ -2,18 +2,22 @@
  * Live recompute for the sparse-attention view's budget sliders (no React, no UI types).
  *
  * Per input spec (input, heads, n, d, seed) it builds Q, K, V once as the run does
- * (attentionInputs), uploads them and runs the fused dense attention once (its output and row
+ * (denseReference), uploads them and runs the fused dense attention once (its output and row
  * log-sum-exps are the reference); a new spec disposes them first. Each request then builds the
  * pattern's index on the GPU and measures it with the run's own measureIndex (recall, density,
  * relative output error) and maskArtifact. Returns plain arrays only.
  */
-import { fusedForward } from '../attention/fused';
-import { attentionInputs } from '../attention/inputs';
 import { buildIndex, patternLabel } from '../attention/patterns';
-import { maskArtifact, mean, measureIndex, sampledRows } from '../experiments/sparse-attention';
+import {
+  denseReference,
+  maskArtifact,
+  mean,
+  measureIndex,
+  sampledRows,
+} from '../experiments/sparse-attention';
 import { SparseAttentionConfig } from '../experiments/sparse-attention.schema';
 import type { Gpu } from '../gpu/device';
-import { Tensor } from '../tensor/tensor';
+import type { Tensor } from '../tensor/tensor';
 import type { AttentionLiveRequest, AttentionLiveResult } from './live-protocol';
 
 export type { AttentionLiveRequest, AttentionLiveResult };
@@ -47,22 +51,16 @@ export function createAttentionLiveEngine(getGpu: () => Promise<Gpu>): Attention
     const key = JSON.stringify([req.input, req.heads, req.n, req.d, req.seed]);
     if (cached && cached.key === key && cached.gpu === gpu) return cached;
     dispose();
-    const syn = await attentionInputs(gpu, req.input, req.heads, req.n, req.d, req.seed);
-    const shape = [req.heads, req.n, req.d];
-    const q = Tensor.fromArray(gpu, syn.q, shape);
-    const k = Tensor.fromArray(gpu, syn.k, shape);
-    const v = Tensor.fromArray(gpu, syn.v, shape);
-    const dense = fusedForward(q, k, v);
-    try {
-      const denseOut = await dense.out.read();
-      cached = { key, gpu, q, k, v, lse: dense.lse, denseOut, rows: sampledRows(req.n) };
-      return cached;
-    } catch (e) {
-      for (const t of [q, k, v, dense.lse]) t.dispose();
-      throw e;
-    } finally {
-      dense.out.dispose();
-    }
+    const { q, k, v, lse, denseOut } = await denseReference(
+      gpu,
+      req.input,
+      req.heads,
+      req.n,
+      req.d,
+      req.seed,
+    );
+    cached = { key, gpu, q, k, v, lse, denseOut, rows: sampledRows(req.n) };
+    return cached;
   }
 
   return {
