@@ -329,6 +329,38 @@ struct Walk {
 
 `;
 
+// The sparse forward's walk over a query block's index, shared by the general and unrolled
+// forwards: chunks of key ids in js[0 … cnt − 1], the blocks' keys first, then the extra columns.
+const SPARSE_WALK = `  let last = min(r0 + RQ, n) - 1u; // the last valid row of this invocation
+  let rows = vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u);
+  var m = vec4<f32>(NEG);
+  var l = vec4<f32>(0.0);
+  let slot = head * params.rows + qb;
+  let nb = block_count[slot];
+  let nc = column_count[slot];
+  // Chunks: first the blocks (two of 32 keys each), then the columns (32 at a time).
+  let chunks = 2u * nb + (nc + CHUNK - 1u) / CHUNK;
+  for (var ch = 0u; ch < chunks; ch++) {
+    var cnt = 0u;
+    if (ch < 2u * nb) {
+      let start = block_offset[slot * params.nnz_s + ch / 2u] + (ch % 2u) * CHUNK;
+      // keys start … start + cnt − 1: ≤ the invocation's last row (the rest masked per row below)
+      if (start <= last) { cnt = min(CHUNK, last + 1u - start); }
+      for (var t = 0u; t < cnt; t++) { js[t] = start + t; }
+    } else {
+      let c0 = (ch - 2u * nb) * CHUNK;
+      let lim = min(CHUNK, nc - c0);
+      for (var t = 0u; t < lim; t++) {
+        let j = column_index[slot * params.nnz_v + c0 + t];
+        if (j <= last) {
+          js[cnt] = j;
+          cnt++;
+        }
+      }
+    }
+    if (cnt == 0u) { continue; }
+`;
+
 const SPARSE_GENERAL = `fn score(w: Walk, qv: ptr<function, array<vec4<f32>, 32>>, j: u32) -> f32 {
   let kb = w.base + j * D4;
   var sc = 0.0;
@@ -361,35 +393,7 @@ fn forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       acc[a * D4 + c] = vec4<f32>(0.0);
     }
   }
-  let last = min(r0 + RQ, n) - 1u; // the last valid row of this invocation
-  let rows = vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u);
-  var m = vec4<f32>(NEG);
-  var l = vec4<f32>(0.0);
-  let slot = head * params.rows + qb;
-  let nb = block_count[slot];
-  let nc = column_count[slot];
-  // Chunks: first the blocks (two of 32 keys each), then the columns (32 at a time).
-  let chunks = 2u * nb + (nc + CHUNK - 1u) / CHUNK;
-  for (var ch = 0u; ch < chunks; ch++) {
-    var cnt = 0u;
-    if (ch < 2u * nb) {
-      let start = block_offset[slot * params.nnz_s + ch / 2u] + (ch % 2u) * CHUNK;
-      // keys start … start + cnt − 1: ≤ the invocation's last row (the rest masked per row below)
-      if (start <= last) { cnt = min(CHUNK, last + 1u - start); }
-      for (var t = 0u; t < cnt; t++) { js[t] = start + t; }
-    } else {
-      let c0 = (ch - 2u * nb) * CHUNK;
-      let lim = min(CHUNK, nc - c0);
-      for (var t = 0u; t < lim; t++) {
-        let j = column_index[slot * params.nnz_v + c0 + t];
-        if (j <= last) {
-          js[cnt] = j;
-          cnt++;
-        }
-      }
-    }
-    if (cnt == 0u) { continue; }
-    var mt = vec4<f32>(NEG);
+${SPARSE_WALK}    var mt = vec4<f32>(NEG);
     for (var t = 0u; t < cnt; t++) {
       let kb = base + js[t] * D4;
       var sc = vec4<f32>(0.0);
@@ -646,33 +650,7 @@ ${loadRows(D4, 'q', 'q', 'r0', '  ', ' * params.scale')}
 ${zeros(D4, 'o', '  ')}
   var s: array<vec4<f32>, 32>;
   var js: array<u32, 32>;
-  let last = min(r0 + RQ, n) - 1u;
-  let rows = vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u);
-  var m = vec4<f32>(NEG);
-  var l = vec4<f32>(0.0);
-  let slot = head * params.rows + qb;
-  let nb = block_count[slot];
-  let nc = column_count[slot];
-  let chunks = 2u * nb + (nc + CHUNK - 1u) / CHUNK;
-  for (var ch = 0u; ch < chunks; ch++) {
-    var cnt = 0u;
-    if (ch < 2u * nb) {
-      let start = block_offset[slot * params.nnz_s + ch / 2u] + (ch % 2u) * CHUNK;
-      if (start <= last) { cnt = min(CHUNK, last + 1u - start); }
-      for (var t = 0u; t < cnt; t++) { js[t] = start + t; }
-    } else {
-      let c0 = (ch - 2u * nb) * CHUNK;
-      let lim = min(CHUNK, nc - c0);
-      for (var t = 0u; t < lim; t++) {
-        let j = column_index[slot * params.nnz_v + c0 + t];
-        if (j <= last) {
-          js[cnt] = j;
-          cnt++;
-        }
-      }
-    }
-    if (cnt == 0u) { continue; }
-    var mt = vec4<f32>(NEG);
+${SPARSE_WALK}    var mt = vec4<f32>(NEG);
     for (var t = 0u; t < cnt; t++) {
       let kb = base + js[t] * ${D4}u;
       var x = vec4<f32>(0.0);

@@ -199,18 +199,20 @@ fn forward_d16(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   var o3_3 = vec4<f32>(0.0);
   var s: array<vec4<f32>, 32>;
   var js: array<u32, 32>;
-  let last = min(r0 + RQ, n) - 1u;
+  let last = min(r0 + RQ, n) - 1u; // the last valid row of this invocation
   let rows = vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u);
   var m = vec4<f32>(NEG);
   var l = vec4<f32>(0.0);
   let slot = head * params.rows + qb;
   let nb = block_count[slot];
   let nc = column_count[slot];
+  // Chunks: first the blocks (two of 32 keys each), then the columns (32 at a time).
   let chunks = 2u * nb + (nc + CHUNK - 1u) / CHUNK;
   for (var ch = 0u; ch < chunks; ch++) {
     var cnt = 0u;
     if (ch < 2u * nb) {
       let start = block_offset[slot * params.nnz_s + ch / 2u] + (ch % 2u) * CHUNK;
+      // keys start … start + cnt − 1: ≤ the invocation's last row (the rest masked per row below)
       if (start <= last) { cnt = min(CHUNK, last + 1u - start); }
       for (var t = 0u; t < cnt; t++) { js[t] = start + t; }
     } else {
@@ -473,18 +475,20 @@ fn forward_d64(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   var o3_15 = vec4<f32>(0.0);
   var s: array<vec4<f32>, 32>;
   var js: array<u32, 32>;
-  let last = min(r0 + RQ, n) - 1u;
+  let last = min(r0 + RQ, n) - 1u; // the last valid row of this invocation
   let rows = vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u);
   var m = vec4<f32>(NEG);
   var l = vec4<f32>(0.0);
   let slot = head * params.rows + qb;
   let nb = block_count[slot];
   let nc = column_count[slot];
+  // Chunks: first the blocks (two of 32 keys each), then the columns (32 at a time).
   let chunks = 2u * nb + (nc + CHUNK - 1u) / CHUNK;
   for (var ch = 0u; ch < chunks; ch++) {
     var cnt = 0u;
     if (ch < 2u * nb) {
       let start = block_offset[slot * params.nnz_s + ch / 2u] + (ch % 2u) * CHUNK;
+      // keys start … start + cnt − 1: ≤ the invocation's last row (the rest masked per row below)
       if (start <= last) { cnt = min(CHUNK, last + 1u - start); }
       for (var t = 0u; t < cnt; t++) { js[t] = start + t; }
     } else {
