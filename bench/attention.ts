@@ -167,6 +167,20 @@ function refGrads(x: Inputs, dO: Float32Array, n: number, rows: number[]) {
   return { dq, dk, dv };
 }
 
+/** The fused dense forward on seeded heads, its sampled rows checked against f64 before timing. */
+async function fusedDenseSetup(gpu: Gpu, h: number, n: number) {
+  const x = inputs(gpu, h, n, 1);
+  const run = () => {
+    const r = fusedForward(x.q, x.k, x.v);
+    r.lse.dispose();
+    return r.out;
+  };
+  const first = run();
+  const err = await checkOutput(first, x, n);
+  first.dispose();
+  return { check: async () => err, run: () => run().dispose(), dispose: x.dispose };
+}
+
 const causalFlops = (h: number, n: number) => h * ((n * (n + 1)) / 2) * 4 * D;
 
 for (const n of SIZES)
@@ -182,18 +196,7 @@ for (const n of SIZES)
       flops: causalFlops(h, n),
       baseline: big ? undefined : '3-pass',
       quick,
-      async setup({ gpu }) {
-        const x = inputs(gpu, h, n, 1);
-        const run = () => {
-          const r = fusedForward(x.q, x.k, x.v);
-          r.lse.dispose();
-          return r.out;
-        };
-        const first = run();
-        const err = await checkOutput(first, x, n);
-        first.dispose();
-        return { check: async () => err, run: () => run().dispose(), dispose: x.dispose };
-      },
+      setup: ({ gpu }) => fusedDenseSetup(gpu, h, n),
     });
     if (!big)
       registerBench({
@@ -279,18 +282,7 @@ for (const n of SIZES)
         shape: sparseShape,
         flops: causalFlops(h, n),
         quick,
-        async setup({ gpu }) {
-          const x = inputs(gpu, h, n, 1);
-          const run = () => {
-            const r = fusedForward(x.q, x.k, x.v);
-            r.lse.dispose();
-            return r.out;
-          };
-          const first = run();
-          const err = await checkOutput(first, x, n);
-          first.dispose();
-          return { check: async () => err, run: () => run().dispose(), dispose: x.dispose };
-        },
+        setup: ({ gpu }) => fusedDenseSetup(gpu, h, n),
       });
       for (const type of ['a-shape', 'vertical-slash', 'block-sparse'] as const) {
         // The budget is searched once per case (in the first part's setup) and shared by the parts.
