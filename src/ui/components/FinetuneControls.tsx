@@ -6,6 +6,7 @@
 import { useId } from 'react';
 import { ADAPTERS } from '../../experiments/finetune.schema';
 import { type Config, usePlayground } from '../playground';
+import { LearningRateField } from './LearningRateField';
 import { SliderField } from './SliderField';
 
 type Method = { adapter: string; rank?: number; lr?: number } & Record<string, unknown>;
@@ -27,7 +28,6 @@ const NAMES: Record<string, string> = {
 
 export function FinetuneControls({ config }: { config: Config }) {
   const setConfig = usePlayground((s) => s.setConfig);
-  const lrId = useId();
   const groupId = useId();
   const methods = (config.methods as Method[] | undefined) ?? [];
   const on = new Set(methods.map((m) => m.adapter));
@@ -68,22 +68,13 @@ export function FinetuneControls({ config }: { config: Config }) {
         hint="r of every adapter (Compacter: the PHM dimension n, which must divide the layer sizes); full fine-tuning has none."
         onChange={(v) => set({ methods: methods.map((m) => (m.adapter === 'full' ? m : { ...m, rank: v })) })}
       />
-      <div className="field">
-        <label htmlFor={lrId}>Learning rate</label>
-        <input
-          id={lrId}
-          type="number"
-          min={0.00001}
-          max={10}
-          step={0.0005}
-          value={lr}
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            // one lr for every method: per-method lrs are dropped
-            if (v > 0 && v <= 10) set({ lr: v, methods: methods.map(({ lr: _, ...m }) => m) });
-          }}
-        />
-      </div>
+      <LearningRateField
+        value={lr}
+        min={0.00001}
+        step={0.0005}
+        // one lr for every method: per-method lrs are dropped
+        onChange={(v) => set({ lr: v, methods: methods.map(({ lr: _, ...m }) => m) })}
+      />
       <SliderField
         label="Steps"
         value={Number(config.steps ?? 200)}

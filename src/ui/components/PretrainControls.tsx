@@ -1,6 +1,7 @@
 /** Controls of the training view (kind `pretrain`): corpus, model size, Linear family, optimizer, lr, steps. */
 import { useId } from 'react';
 import { type Config, usePlayground } from '../playground';
+import { LearningRateField } from './LearningRateField';
 import { SliderField } from './SliderField';
 
 const CORPORA = ['names', 'male-names', 'female-names', 'moby-dick', 'sotu'] as const;
@@ -12,7 +13,6 @@ export function PretrainControls({ config }: { config: Config }) {
   const corpusId = useId();
   const famId = useId();
   const optId = useId();
-  const lrId = useId();
   const model = (config.model as Record<string, number>) ?? {};
   const models = (config.models as Array<{ family?: string }>) ?? [];
   const family = models.length > 1 ? 'all' : (models[0]?.family ?? 'dense');
@@ -85,21 +85,13 @@ export function PretrainControls({ config }: { config: Config }) {
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor={lrId}>Learning rate</label>
-        <input
-          id={lrId}
-          type="number"
-          min={0.0001}
-          max={1}
-          step={0.001}
-          value={Number(opt.lr ?? 0.003)}
-          onChange={(e) => {
-            const v = Number(e.target.value);
-            if (v > 0 && v <= 10) set({ optimizer: { ...opt, lr: v } });
-          }}
-        />
-      </div>
+      <LearningRateField
+        value={Number(opt.lr ?? 0.003)}
+        min={0.0001}
+        max={1}
+        step={0.001}
+        onChange={(v) => set({ optimizer: { ...opt, lr: v } })}
+      />
       <SliderField
         label="Steps"
         value={Number(config.steps ?? 200)}
