@@ -50,6 +50,27 @@ describe('background compiles', () => {
     expect(gpu.compiled - before).toBe(3);
     gpu.destroy();
   });
+
+  it('with quietMs, wait that long after the last foreground work before compiling', async () => {
+    const gpu = await createNodeGpu();
+    const kernel: Kernel = {
+      name: 'bg-quiet-test',
+      code: `@group(0) @binding(0) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(1) fn main() { y[0] = 7.0; }`,
+    };
+    await gpu.foreground(async () => {});
+    const before = gpu.compiled;
+    // A quiet period no test run reaches: nothing compiles however many tasks pass.
+    const done = gpu.compileInBackground([kernel], { quietMs: 3_600_000 });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(gpu.compiled, 'nothing compiles within the quiet period').toBe(before);
+    expect(gpu.backgroundBacklog).toBe(1);
+    // A later call sets quietMs anew; the waiting backlog then compiles.
+    void gpu.compileInBackground([], { quietMs: 0 });
+    await done;
+    expect(gpu.compiled - before).toBe(1);
+    gpu.destroy();
+  });
 });
 
 describe('time() without timestamp queries', () => {

@@ -5,9 +5,12 @@
  */
 import './float16-shim';
 import { makeShaderDataDefinitions, makeStructuredView, type ShaderDataDefinitions } from 'webgpu-utils';
-import { DeviceLostError, GpuValidationError, LimitError, WebGPUUnavailableError } from './errors';
+import { DeviceLostError, GpuValidationError, LimitError } from './errors';
 import { BufferPool } from './pool';
+import { type GpuOptions, requestDevice } from './request';
 import { Variants } from './variants';
+
+export type { GpuOptions } from './request';
 
 /** A compute kernel: WGSL source, entry point and override constants (part of the cache key). */
 export interface Kernel {
@@ -34,28 +37,7 @@ export interface AdapterSummary {
   };
 }
 
-export interface GpuOptions {
-  /** The WebGPU entry point; defaults to navigator.gpu. In Node pass the `webgpu` package's GPU. */
-  gpu?: GPU;
-  powerPreference?: GPUPowerPreference;
-  /** Ask for timestamp queries when the adapter has them (default true). */
-  timestamps?: boolean;
-  /** Told when the adapter and the device exist and when the first pipeline is compiled (cold-start marks). */
-  onPhase?: (phase: 'adapter' | 'device' | 'first-pipeline') => void;
-}
-
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
-
-const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-] as const;
 
 const FLUSH_EVERY = 48; // dispatches per command buffer before an automatic submit
 /** Compute passes one time() call can time (timestamp pairs in its query set); later ones run untimed. */
@@ -116,6 +98,9 @@ export class Gpu {
   private backlogRun: Promise<void> | null = null;
   private busy = 0;
   private idleWaiters: Array<() => void> = [];
+  /** performance.now() when the last foreground work ended; the background waits quietMs after it. */
+  private lastForeground = Number.NEGATIVE_INFINITY;
+  private quietMs = 0;
   private defs = new Map<string, ShaderDataDefinitions>();
   private modules = new Map<string, GPUShaderModule>();
   private encoder: GPUCommandEncoder | null = null;
@@ -151,38 +136,8 @@ export class Gpu {
 
   /** Create adapter and device. Throws WebGPUUnavailableError with what to do when there is none. */
   static async create(options: GpuOptions = {}): Promise<Gpu> {
-    const gpu = options.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
-    if (!gpu) {
-      throw new WebGPUUnavailableError(
-        'WebGPU is not available here (navigator.gpu is missing). Use a recent Chrome, Edge or Firefox ' +
-          'with WebGPU enabled (chrome://flags/#enable-unsafe-webgpu on Linux), over https or localhost.',
-      );
-    }
-    const adapter = await gpu.requestAdapter({
-      powerPreference: options.powerPreference ?? 'high-performance',
-    });
-    if (adapter) options.onPhase?.('adapter');
-    if (!adapter) {
-      throw new WebGPUUnavailableError(
-        'WebGPU is present but no GPU adapter was found. On Linux start Chrome with --enable-unsafe-webgpu ' +
-          '(headless: also --use-webgpu-adapter=swiftshader); check chrome://gpu.',
-      );
-    }
-    const requiredLimits: Record<string, number> = {};
-    for (const name of WANTED_LIMITS) {
-      const v = (adapter.limits as unknown as Record<string, number>)[name];
-      if (typeof v === 'number') requiredLimits[name] = v;
-    }
-    const requiredFeatures: GPUFeatureName[] = [];
-    if (options.timestamps !== false && adapter.features.has('timestamp-query'))
-      requiredFeatures.push('timestamp-query');
-    let device: GPUDevice;
-    try {
-      device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'smx' });
-    } catch (e) {
-      throw new WebGPUUnavailableError(`The GPU adapter refused to create a device: ${(e as Error).message}`);
-    }
-    options.onPhase?.('device');
+    const { requested, ...rest } = options;
+    const { adapter, device } = await (requested ?? requestDevice(rest));
     const ai = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
     const lim = device.limits;
     const info: AdapterSummary = {
@@ -204,7 +159,7 @@ export class Gpu {
         maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
       },
     };
-    return new Gpu(adapter, device, info, options);
+    return new Gpu(adapter, device, info, rest);
   }
 
   /** A fresh context with the same options (after a device loss). Old tensors stay invalid. */
@@ -327,10 +282,14 @@ export class Gpu {
    * no foreground work (see foreground()) is in flight. A live request or a run therefore never
    * queues behind a warm-up of every kernel on the GPU's compiler (on SwiftShader a flood of
    * createComputePipelineAsync calls delayed a 16 × 16 live figure by 12 s); it waits for at most
-   * the one pipeline being compiled when it arrived. Resolves when the backlog is empty (or the
-   * device is lost); a failed compile is left for the work that needs the kernel to report.
+   * the one pipeline being compiled when it arrived. With `quietMs`, a compile also waits until
+   * that long has passed since foreground work last ended: while a slider is being dragged (a live
+   * request every few hundred ms) the compiler keeps off the CPU, which the page's redraws need.
+   * Resolves when the backlog is empty (or the device is lost); a failed compile is left for the
+   * work that needs the kernel to report. A later call adds to the backlog and sets quietMs anew.
    */
-  compileInBackground(kernels: Kernel[]): Promise<void> {
+  compileInBackground(kernels: Kernel[], { quietMs = 0 }: { quietMs?: number } = {}): Promise<void> {
+    this.quietMs = quietMs;
     this.backlog.push(...kernels);
     this.backlogRun ??= this.drainBacklog().finally(() => {
       this.backlogRun = null;
@@ -349,6 +308,7 @@ export class Gpu {
     try {
       return await fn();
     } finally {
+      this.lastForeground = performance.now();
       if (--this.busy === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
@@ -359,6 +319,12 @@ export class Gpu {
       await new Promise((r) => setTimeout(r, 0));
       if (this.busy > 0) {
         await new Promise<void>((r) => this.idleWaiters.push(r));
+        continue;
+      }
+      const quietFor = this.lastForeground + this.quietMs - performance.now();
+      if (quietFor > 0) {
+        // In short steps: a later compileInBackground call may change quietMs meanwhile.
+        await new Promise((r) => setTimeout(r, Math.min(quietFor, 50)));
         continue;
       }
       const k = this.backlog.shift() as Kernel;

@@ -25,6 +25,8 @@ export type ToWorker =
   | { type: 'run'; id: string; config: unknown; bytes?: Uint8Array }
   | { type: 'cancel'; id: string }
   | { type: 'loseDevice' }
+  // The page's first figures are drawn: the background warm-up may have the CPU now.
+  | { type: 'warmUp' }
   // Live path (src/runtime/live.ts): the playground's slider recompute, outside the run queue.
   | { type: 'live'; id: number; request: LiveRequest }
   | { type: 'liveAttention'; id: number; request: AttentionLiveRequest };

@@ -1,25 +1,38 @@
 /**
- * The experiment Web Worker: owns the GPU device, runs configs through the shared runner and
- * streams events to the UI (protocol.ts). Live requests and runs are foreground work; the warm-up
- * (every common and family pipeline) compiles in the background one pipeline at a time, starting
- * once the first request has been answered (or WARM_UP_DELAY_MS after init if none comes) and
- * pausing whenever a request is in flight, so the first live figure never waits for it. Runs execute one at a time in arrival order; cancel aborts a
- * run through its AbortController (a queued run then ends at once as cancelled). On device loss it
- * posts deviceLost and creates a fresh device for the next run.
+ * The experiment Web Worker's host: owns the GPU device, runs configs through the shared runner and
+ * streams events to the UI (protocol.ts). The worker's entry is worker-main.ts; this module holds
+ * the logic without the worker plumbing (tests drive it in Node on Dawn).
  *
- * createWorkerHost is the logic without the worker plumbing (tests drive it in Node on Dawn); at
- * the bottom, inside a real worker, it is wired to postMessage / onmessage with Gpu.create().
+ * Cold start: only the live path is loaded up front. The runner (every experiment kind) and the
+ * attention view's live engine are separate chunks, imported on first use, and the runner is
+ * fetched in the background once the first live answer is out.
+ *
+ * Live requests and runs are foreground work; the warm-up (every common and family pipeline)
+ * compiles in the background one pipeline at a time, only once no request has been in flight for
+ * WARM_UP_QUIET_MS. It starts when the page says its first figures are drawn (`warmUp`), or
+ * WARM_UP_DELAY_MS after the device exists if the page never says so, so the first figure never
+ * shares the CPU with it. Runs
+ * execute one at a time in arrival order; cancel aborts a run through its AbortController (a queued
+ * run then ends at once as cancelled). On device loss it posts deviceLost and creates a fresh device
+ * for the next run.
  */
 import { InputError } from '../experiments/envelope';
-import { Gpu } from '../gpu/device';
+import type { Gpu } from '../gpu/device';
 import { createLiveEngine } from './live';
-import { createAttentionLiveEngine } from './live-attention';
+import type { AttentionLiveEngine } from './live-attention';
 import type { FromWorker, ToWorker } from './protocol';
-import { type RunContext, runToResult } from './runner';
+import type { RunContext } from './runner';
 import { tuneForAdapter, warmUpKernels } from './setup';
 
-/** The background warm-up starts this long after init when no request comes first. */
-export const WARM_UP_DELAY_MS = 2000;
+/** Without the page's `warmUp`, the background warm-up starts this long after the device exists. */
+export const WARM_UP_DELAY_MS = 4000;
+/**
+ * Each warm-up compile waits until no request has been served for this long: a dragged slider keeps
+ * the compiler off the CPU. Measured by the live-latency e2e on SwiftShader, 2 cores: with the
+ * warm-up compiling between moves, slider → plots p95 was 330–400 ms at 64 × 64; without it
+ * 220–285 ms.
+ */
+export const WARM_UP_QUIET_MS = 1000;
 
 export interface WorkerHostOptions {
   post(msg: FromWorker): void;
@@ -43,23 +56,25 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
   let queue: Promise<void> = Promise.resolve();
   const controllers = new Map<string, AbortController>();
   const live = createLiveEngine(() => device());
-  const liveAttention = createAttentionLiveEngine(() => device());
+  let liveAttention: Promise<AttentionLiveEngine> | null = null;
+  const attentionEngine = () =>
+    (liveAttention ??= import('./live-attention').then((m) => m.createAttentionLiveEngine(() => device())));
+  let runner: Promise<typeof import('./runner')> | null = null;
+  const loadRunner = () => (runner ??= import('./runner'));
   let warmUpFor: Gpu | null = null;
+  /** The page asked for the warm-up before the device existed. */
+  let warmUpAsked = false;
 
-  /** Start the background warm-up once per device (after its first request, or after a delay). */
+  /** Start the background warm-up once per device. */
   function startWarmUp(g: Gpu): void {
     if (opts.precompile === false || warmUpFor === g || g.lost) return;
     warmUpFor = g;
-    g.compileInBackground(warmUpKernels(g)).catch(() => {});
+    g.compileInBackground(warmUpKernels(g), { quietMs: WARM_UP_QUIET_MS }).catch(() => {});
   }
 
-  /** A request: foreground work on the device, then the warm-up may begin. */
-  async function serve<T>(g: Gpu, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await g.foreground(fn);
-    } finally {
-      startWarmUp(g);
-    }
+  /** A request: foreground work on the device (the background warm-up pauses meanwhile). */
+  function serve<T>(g: Gpu, fn: () => Promise<T>): Promise<T> {
+    return g.foreground(fn);
   }
 
   async function device(): Promise<Gpu> {
@@ -70,13 +85,14 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         g.onLost((e) => {
           if (gpu === g) gpu = null;
           live.reset();
-          liveAttention.reset();
+          void liveAttention?.then((engine) => engine.reset());
           opts.post({ type: 'deviceLost', message: e.message });
         });
         tuneForAdapter(g);
         // Errors of the warm-up resurface, with context, when the work that needs the pipeline runs.
-        if (opts.precompile !== false) setTimeout(() => startWarmUp(g), WARM_UP_DELAY_MS);
         gpu = g;
+        if (warmUpAsked) startWarmUp(g);
+        else if (opts.precompile !== false) setTimeout(() => startWarmUp(g), WARM_UP_DELAY_MS);
         return g;
       } finally {
         creating = null;
@@ -100,6 +116,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         opts.post({ type: 'error', id, error: { name: (e as Error).name, message: (e as Error).message } });
         return;
       }
+      const { runToResult } = await loadRunner();
       await serve(g, () =>
         runToResult(
           config,
@@ -147,6 +164,10 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           queue = queue.then(() => runOne(msg.id, msg.config, msg.bytes, controller));
           return;
         }
+        case 'warmUp':
+          warmUpAsked = true;
+          if (gpu && !gpu.lost) startWarmUp(gpu);
+          return;
         case 'cancel':
           controllers.get(msg.id)?.abort();
           return;
@@ -163,6 +184,8 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
             const result = await serve(g, () => live.compute(msg.request));
             opts.mark?.('live-computed');
             opts.post({ type: 'live', id: msg.id, result });
+            // The first Run then finds the runner loaded.
+            void loadRunner().catch(() => {});
           } catch (e) {
             opts.post({ type: 'liveError', id: msg.id, message: (e as Error).message });
           }
@@ -170,7 +193,8 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         case 'liveAttention':
           try {
             const g = await device();
-            const result = await serve(g, () => liveAttention.compute(msg.request));
+            const engine = await attentionEngine();
+            const result = await serve(g, () => engine.compute(msg.request));
             opts.post({ type: 'liveAttention', id: msg.id, result });
           } catch (e) {
             opts.post({ type: 'liveAttentionError', id: msg.id, message: (e as Error).message });
@@ -180,28 +204,4 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
     },
     idle: () => queue,
   };
-}
-
-// Inside a dedicated worker: wire the host to the message port.
-const scope = globalThis as unknown as {
-  WorkerGlobalScope?: unknown;
-  postMessage(m: unknown): void;
-  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
-};
-if (typeof scope.WorkerGlobalScope !== 'undefined') {
-  // Each phase once, as epoch ms (the page re-bases it onto its own clock).
-  const marked = new Set<string>();
-  const mark = (phase: string) => {
-    if (marked.has(phase)) return;
-    marked.add(phase);
-    scope.postMessage({ type: 'marks', marks: [[phase, performance.timeOrigin + performance.now()]] });
-  };
-  mark('worker-start');
-  const host = createWorkerHost({
-    post: (m) => scope.postMessage(m),
-    createGpu: () => Gpu.create({ onPhase: mark }),
-    env: { runtime: 'browser' },
-    mark,
-  });
-  scope.onmessage = (e) => void host.handle(e.data);
 }

@@ -1,5 +1,5 @@
 /**
- * The UI's door to the experiment worker (src/runtime/worker.ts): runs, cancel, the device-loss
+ * The UI's door to the experiment worker (src/runtime/worker-main.ts, host in worker.ts): runs, cancel, the device-loss
  * test hook, and the live path with coalescing (at most one live request in flight plus the latest
  * pending one; older pending positions are dropped, so the latest slider position wins).
  */
@@ -10,7 +10,8 @@ import type {
   LiveResult,
 } from '../runtime/live-protocol';
 import type { FromWorker, ToWorker } from '../runtime/protocol';
-import { markOnce } from './perf';
+import { figuresDrawn, markOnce } from './perf';
+import { loadPlotly } from './plots/plotly';
 
 /** Sends live requests one at a time; while one is out, only the newest waiting one is kept. */
 export class LiveCoalescer<Req, Res> {
@@ -80,7 +81,7 @@ export function startExperimentWorker(
   onFailure: (message: string) => void,
   onLiveAttention: (seq: number, res: AttentionLiveResult | null, error: string | null) => void = () => {},
 ): ExperimentClient {
-  const worker = new Worker(new URL('../runtime/worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../runtime/worker-main.ts', import.meta.url), {
     type: 'module',
     name: 'smx-experiments',
   });
@@ -94,8 +95,17 @@ export function startExperimentWorker(
     (id, request) => post({ type: 'liveAttention', id, request }),
     onLiveAttention,
   );
+  let plotlyAsked = false;
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
+    // The worker has its device (or said why not): while it imports the engine and computes the
+    // first live answer, the page loads Plotly. Earlier, Plotly's evaluation (one long task on
+    // this thread) held back the first live request and the adapter request, which Chromium
+    // passes on from here.
+    if (!plotlyAsked && (m.type !== 'marks' || m.marks.some(([phase]) => phase === 'device'))) {
+      plotlyAsked = true;
+      setTimeout(() => void loadPlotly().catch(() => {}), 0);
+    }
     if (m.type === 'marks') for (const [phase, at] of m.marks) markOnce(phase, at);
     else if (m.type === 'live') {
       markOnce('live-answer');
@@ -118,6 +128,8 @@ export function startExperimentWorker(
   worker.addEventListener('messageerror', () =>
     onFailure('A message from the experiment worker could not be read.'),
   );
+  // The first figures are on screen: the worker's background warm-up may take the CPU now.
+  void figuresDrawn.then(() => post({ type: 'warmUp' }));
   return {
     init: () => post({ type: 'init' }),
     run: (id, config, bytes) =>

@@ -30,3 +30,15 @@ export function measureDraw(chart: string, startMs: number): void {
     // No measure options in this browser: nothing recorded.
   }
 }
+
+let settleFiguresDrawn: () => void = () => {};
+/** Resolves once the page's first figures are all drawn (the worker's warm-up waits for it). */
+export const figuresDrawn = new Promise<void>((resolve) => {
+  settleFiguresDrawn = resolve;
+});
+
+/** Called by the chart draw queue when it runs dry after drawing. */
+export function markFiguresDrawn(): void {
+  markOnce('figures-drawn');
+  settleFiguresDrawn();
+}

@@ -75,12 +75,15 @@ test('load: the default preset runs in the worker and its plots render', async (
   expect(errors).toEqual([]);
 });
 
-/** Slider moves on the live "Rank", one at a time; per move: input → answer in the store → plot redrawn. */
+/**
+ * Slider moves on the live "Rank", one at a time; per move: input → answer in the store → every
+ * live figure redrawn (the charts draw one per task, so the last of the four ends the move).
+ */
 async function measureMoves(page: Page, ranks: number[]) {
   return page.evaluate(async (ranks) => {
     type Live = { requested: number; shown: number; result: { ms: number } | null };
     const el = document.querySelector<HTMLInputElement>('[data-testid="slider-Rank"]');
-    const fig = document.querySelector<HTMLElement>('[data-testid="live-spectrum"]');
+    const figs = [...document.querySelectorAll<HTMLElement>('figure[data-testid^="live-"]')];
     const store = (
       window as unknown as {
         __smx: {
@@ -88,7 +91,7 @@ async function measureMoves(page: Page, ranks: number[]) {
         };
       }
     ).__smx.playground;
-    if (!el || !fig) throw new Error('slider or plot missing');
+    if (!el || figs.length < 4) throw new Error('slider or the four live figures missing');
     const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
     const out: Array<{ total: number; roundTrip: number; engine: number; render: number }> = [];
     for (const r of ranks) {
@@ -107,14 +110,14 @@ async function measureMoves(page: Page, ranks: number[]) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no redraw for rank ${r}`)), 60_000);
         const check = () => {
-          if (fig.dataset.rendered === String(want)) {
+          if (figs.every((fig) => fig.dataset.rendered === String(want))) {
             clearTimeout(timer);
             obs.disconnect();
             resolve();
           }
         };
         const obs = new MutationObserver(check);
-        obs.observe(fig, { attributes: true, attributeFilter: ['data-rendered'] });
+        for (const fig of figs) obs.observe(fig, { attributes: true, attributeFilter: ['data-rendered'] });
         check();
       });
       unsub();
@@ -125,13 +128,32 @@ async function measureMoves(page: Page, ranks: number[]) {
   }, ranks);
 }
 
+/** Median Plotly draw time per chart since the last call (smx:draw:<chart> measures, ?test-hooks=1). */
+async function drawTimes(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const by = new Map<string, number[]>();
+    for (const m of performance.getEntriesByType('measure'))
+      if (m.name.startsWith('smx:draw:')) {
+        const chart = m.name.slice('smx:draw:'.length);
+        by.set(chart, [...(by.get(chart) ?? []), m.duration]);
+      }
+    performance.clearMeasures();
+    return [...by]
+      .map(([chart, ds]) => {
+        const sorted = ds.sort((a, b) => a - b);
+        return `${chart} ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms (${ds.length} draws)`;
+      })
+      .join(', ');
+  });
+}
+
 function summarise(label: string, xs: Array<Record<string, number>>): string {
   const pct = (k: string, p: number) => {
     const s = xs.map((x) => x[k]).sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor(p * s.length))];
   };
   const part = (k: string) => `p50 ${pct(k, 0.5).toFixed(1)} / p95 ${pct(k, 0.95).toFixed(1)} ms`;
-  return `${label} over ${xs.length} moves (SwiftShader): slider → plot ${part('total')}; of which worker round trip ${part('roundTrip')} (engine ${part('engine')}), React + Plotly redraw ${part('render')}`;
+  return `${label} over ${xs.length} moves (SwiftShader): slider → all four plots ${part('total')}; of which worker round trip ${part('roundTrip')} (engine ${part('engine')}), React + Plotly redraws ${part('render')}`;
 }
 
 test('live "Rank": error and plot follow the slider, the last position wins; cold start and latency printed', async ({
@@ -167,6 +189,8 @@ test('live "Rank": error and plot follow the slider, the last position wins; col
   const plot = page.getByTestId('live-spectrum');
   // The first figure waits for Plotly's first load too (seconds on a busy CPU).
   await expect(plot).toHaveAttribute('data-rendered', /\d+/, { timeout: 120_000 });
+  for (const id of ['live-heat-W', 'live-heat-approx', 'live-heat-diff'])
+    await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', /\d+/, { timeout: 120_000 });
   const cold = await page.evaluate(() => {
     const t = (window as unknown as { __smxT: { interactive: number; firstFigure: number } }).__smxT;
     const live = (
@@ -187,10 +211,12 @@ test('live "Rank": error and plot follow the slider, the last position wins; col
   const plotBefore = await plot.getAttribute('data-rendered');
   await expect(page.getByRole('spinbutton', { name: 'Rank' })).toHaveValue('8');
 
+  await drawTimes(page);
   const small = await measureMoves(
     page,
     Array.from({ length: 20 }, (_, k) => 2 + ((k * 5) % 40)),
   );
+  const smallDraws = await drawTimes(page);
   await expect(err).not.toHaveText(before ?? '');
   expect(await plot.getAttribute('data-rendered')).not.toBe(plotBefore);
 
@@ -219,11 +245,17 @@ test('live "Rank": error and plot follow the slider, the last position wins; col
   await size.fill('256');
   await size.press('Enter');
   await expect(page.getByTestId('panel-live')).toContainText('256 × 256', { timeout: 120_000 });
+  await drawTimes(page);
   const large = await measureMoves(
     page,
     Array.from({ length: 12 }, (_, k) => 4 + ((k * 7) % 60)),
   );
-  const lines = [coldLine, summarise('64 × 64', small), summarise('256 × 256', large)];
+  const largeDraws = await drawTimes(page);
+  const lines = [
+    coldLine,
+    `${summarise('64 × 64', small)}; median draw per chart: ${smallDraws}`,
+    `${summarise('256 × 256', large)}; median draw per chart: ${largeDraws}`,
+  ];
   for (const line of lines) {
     console.log(line);
     testInfo.annotations.push({ type: 'live-latency', description: line });

@@ -1,6 +1,6 @@
 /**
- * A Plotly chart. Plotly is loaded once, on first use (plotly.ts); updates
- * go through Plotly.react (diffing), and the chart is purged on unmount. The modebar offers
+ * A Plotly chart. Plotly is loaded once, on first use (plotly.ts); charts draw one per task
+ * (draw-queue.ts); updates go through Plotly.react (diffing), and the chart is purged on unmount. The modebar offers
  * "Download plot as PNG". After each draw the figure's data-rendered attribute is set to
  * `revision` (tests and the latency probe watch it).
  *
@@ -14,6 +14,7 @@ import type { Config, Data, Layout } from 'plotly.js-dist-min';
 import { useEffect, useRef, useState } from 'react';
 import { markOnce, measureDraw } from '../perf';
 import { fitLayout, layoutProblems, type Measure, plainText } from './conventions';
+import { queueDraw } from './draw-queue';
 import { loadPlotly } from './plotly';
 import { PLOT_FONT } from './theme';
 
@@ -101,30 +102,36 @@ export function Plot({
     };
     let drawing = false;
     loadPlotly()
-      .then((P) => {
-        if (cancelled || !ref.current) return;
-        drawing = true;
-        // Only the revision moved (a live answer that left this chart's figures as they were):
-        // nothing to redraw.
-        const w = ref.current.clientWidth || width || 600;
-        const next = { data, layout, height, modebar, fileName, width: w };
-        const last = drawn.current;
-        if (last && (Object.keys(next) as Array<keyof typeof next>).every((k) => last[k] === next[k])) return;
-        laidOut.current = w;
-        const fitted = fitLayout(layout, data, {
-          width: w,
-          height: layout.height ?? height,
-          measure: measureText,
-        });
-        setFittedHeight(fitted.height);
-        if (fig.current)
-          fig.current.dataset.layoutProblems = layoutProblems(fitted.layout, data, w, measureText).join('\n');
-        const t0 = performance.now();
-        return P.react(ref.current, data, fitted.layout, config).then(() => {
-          drawn.current = next;
-          measureDraw(testId ?? 'plot', t0);
-        });
-      })
+      .then((P) =>
+        // One chart per task, in mount order (draw-queue.ts).
+        queueDraw(() => {
+          if (cancelled || !ref.current) return;
+          drawing = true;
+          // Only the revision moved (a live answer that left this chart's figures as they were):
+          // nothing to redraw.
+          const w = ref.current.clientWidth || width || 600;
+          const next = { data, layout, height, modebar, fileName, width: w };
+          const last = drawn.current;
+          if (last && (Object.keys(next) as Array<keyof typeof next>).every((k) => last[k] === next[k]))
+            return;
+          laidOut.current = w;
+          const fitted = fitLayout(layout, data, {
+            width: w,
+            height: layout.height ?? height,
+            measure: measureText,
+          });
+          setFittedHeight(fitted.height);
+          if (fig.current)
+            fig.current.dataset.layoutProblems = layoutProblems(fitted.layout, data, w, measureText).join(
+              '\n',
+            );
+          const t0 = performance.now();
+          return P.react(ref.current, data, fitted.layout, config).then(() => {
+            drawn.current = next;
+            measureDraw(testId ?? 'plot', t0);
+          });
+        }),
+      )
       .then(() => {
         // A draw that started is on screen once it resolves, even if newer props are on their way
         // (a chart that streams faster than it draws still reports each draw it finished).
