@@ -7,14 +7,13 @@
  * attention view's live engine are separate chunks, imported on first use, and the runner is
  * fetched in the background once the first live answer is out.
  *
- * Live requests and runs are foreground work; the warm-up (every common and family pipeline)
- * compiles in the background one pipeline at a time, only once no request has been in flight for
- * WARM_UP_QUIET_MS. It starts when the page says its first figures are drawn (`warmUp`), or
- * WARM_UP_DELAY_MS after the device exists if the page never says so, so the first figure never
- * shares the CPU with it. Runs
- * execute one at a time in arrival order; cancel aborts a run through its AbortController (a queued
- * run then ends at once as cancelled). On device loss it posts deviceLost and creates a fresh device
- * for the next run.
+ * Live requests and runs are foreground work (Gpu.foreground); the warm-up (every common and
+ * family pipeline) compiles in the background one pipeline at a time, only once no request has been
+ * in flight for WARM_UP_QUIET_MS. It starts when the page says its first figures are drawn
+ * (`warmUp`), or WARM_UP_DELAY_MS after the device exists if the page never says so, so the first
+ * figure never shares the CPU with it. Runs execute one at a time in arrival order; cancel aborts a
+ * run through its AbortController (a queued run then ends at once as cancelled). On device loss it
+ * posts deviceLost and creates a fresh device for the next run.
  */
 import { InputError } from '../experiments/envelope';
 import type { Gpu } from '../gpu/device';
@@ -72,11 +71,6 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
     g.compileInBackground(warmUpKernels(g), { quietMs: WARM_UP_QUIET_MS }).catch(() => {});
   }
 
-  /** A request: foreground work on the device (the background warm-up pauses meanwhile). */
-  function serve<T>(g: Gpu, fn: () => Promise<T>): Promise<T> {
-    return g.foreground(fn);
-  }
-
   async function device(): Promise<Gpu> {
     if (gpu && !gpu.lost) return gpu;
     creating ??= (async () => {
@@ -117,7 +111,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
         return;
       }
       const { runToResult } = await loadRunner();
-      await serve(g, () =>
+      await g.foreground(() =>
         runToResult(
           config,
           {
@@ -181,7 +175,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           opts.mark?.('live-received');
           try {
             const g = await device();
-            const result = await serve(g, () => live.compute(msg.request));
+            const result = await g.foreground(() => live.compute(msg.request));
             opts.mark?.('live-computed');
             opts.post({ type: 'live', id: msg.id, result });
             // The first Run then finds the runner loaded.
@@ -194,7 +188,7 @@ export function createWorkerHost(opts: WorkerHostOptions): WorkerHost {
           try {
             const g = await device();
             const engine = await attentionEngine();
-            const result = await serve(g, () => engine.compute(msg.request));
+            const result = await g.foreground(() => engine.compute(msg.request));
             opts.post({ type: 'liveAttention', id: msg.id, result });
           } catch (e) {
             opts.post({ type: 'liveAttentionError', id: msg.id, message: (e as Error).message });

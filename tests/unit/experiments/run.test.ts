@@ -13,6 +13,7 @@ import { writeSafetensors } from '../../../src/data/safetensors';
 import { loadMatrix } from '../../../src/data/sources';
 import { sweepSpecs } from '../../../src/experiments/approximation';
 import type { ExperimentResult } from '../../../src/experiments/envelope';
+import type { Gpu } from '../../../src/gpu/device';
 import { offBlockMass } from '../../../src/reference/blockdiag';
 import { kronProject } from '../../../src/reference/kronecker';
 import { eckartYoungError, fwsvd, svd as svd64 } from '../../../src/reference/lowrank';
@@ -453,6 +454,24 @@ describe('determinism, cancel, failure', () => {
 });
 
 describe('worker host (the Web Worker logic, on Dawn)', () => {
+  it("the background warm-up waits for the page's warmUp (its first figures drawn)", async () => {
+    let gpu: Gpu | null = null;
+    const host = createWorkerHost({
+      post: () => {},
+      createGpu: async () => {
+        gpu = await createNodeGpu();
+        return gpu;
+      },
+      env: { runtime: 'browser' },
+    });
+    await host.handle({ type: 'init' });
+    const g = gpu as unknown as Gpu;
+    expect(g.backgroundBacklog, 'no warm-up before the page asks').toBe(0);
+    await host.handle({ type: 'warmUp' });
+    expect(g.backgroundBacklog).toBeGreaterThan(10);
+    g.destroy();
+  });
+
   it('init → ready; run streams events then done; invalid → error with path; cancel; device loss → recovery', async () => {
     const msgs: FromWorker[] = [];
     const host = createWorkerHost({
