@@ -24,11 +24,11 @@ mark('worker-boot');
 const pending: ToWorker[] = [];
 scope.onmessage = (e) => void pending.push(e.data);
 
-// The first device, requested now, while the engine's chunks load (a failure resurfaces when the
-// host asks for it). Waiting for it before importing them was tried: the first figure came no
-// sooner (Plotly's evaluation on the page, which starts at the `device` mark, is the longer path).
+// The first device, requested now and waited for before the engine's chunks are evaluated (a
+// failure resurfaces when the host asks for it): its `device` mark tells the page it may load
+// Plotly, and a worker busy evaluating a module would post that mark only once it is done.
 let early: Promise<RequestedDevice> | null = requestDevice({ onPhase: mark });
-early.catch(() => {});
+await early.catch(() => {});
 
 const [{ createWorkerHost }, { Gpu }] = await Promise.all([import('./worker'), import('../gpu/device')]);
 mark('worker-start');

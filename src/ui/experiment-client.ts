@@ -95,16 +95,24 @@ export function startExperimentWorker(
     (id, request) => post({ type: 'liveAttention', id, request }),
     onLiveAttention,
   );
+  // Plotly loads once the worker has its device (or said why not) and the first live request is
+  // out: then the worker imports the engine and computes while this thread evaluates Plotly. Any
+  // earlier, Plotly's evaluation (one long task here) would hold back the live request, the
+  // adapter request and the messages to a starting worker, which Chromium passes on from this
+  // thread. A page without a live request loads Plotly when its first chart mounts.
+  let deviceKnown = false;
+  let liveSent = false;
   let plotlyAsked = false;
+  const maybeLoadPlotly = () => {
+    if (plotlyAsked || !deviceKnown || !liveSent) return;
+    plotlyAsked = true;
+    setTimeout(() => void loadPlotly().catch(() => {}), 0);
+  };
   worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
-    // The worker has its device (or said why not): while it imports the engine and computes the
-    // first live answer, the page loads Plotly. Earlier, Plotly's evaluation (one long task on
-    // this thread) held back the first live request and the adapter request, which Chromium
-    // passes on from here.
-    if (!plotlyAsked && (m.type !== 'marks' || m.marks.some(([phase]) => phase === 'device'))) {
-      plotlyAsked = true;
-      setTimeout(() => void loadPlotly().catch(() => {}), 0);
+    if (!deviceKnown && (m.type !== 'marks' || m.marks.some(([phase]) => phase === 'device'))) {
+      deviceKnown = true;
+      maybeLoadPlotly();
     }
     if (m.type === 'marks') for (const [phase, at] of m.marks) markOnce(phase, at);
     else if (m.type === 'live') {
@@ -138,7 +146,10 @@ export function startExperimentWorker(
     loseDevice: () => post({ type: 'loseDevice' }),
     live: (req) => {
       markOnce('live-sent');
-      return live.submit(req);
+      const seq = live.submit(req);
+      liveSent = true;
+      maybeLoadPlotly();
+      return seq;
     },
     liveAttention: (req) => liveAttention.submit(req),
     dispose: () => worker.terminate(),
