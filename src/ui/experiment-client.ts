@@ -1,7 +1,8 @@
 /**
- * The UI's door to the experiment worker (src/runtime/worker-main.ts, host in worker.ts): runs, cancel, the device-loss
- * test hook, and the live path with coalescing (at most one live request in flight plus the latest
- * pending one; older pending positions are dropped, so the latest slider position wins).
+ * The UI's door to the experiment worker (src/runtime/worker-main.ts, host in worker.ts): runs,
+ * cancel, the device-loss test hook, and the live path with coalescing (at most one live request
+ * in flight plus the latest pending one; older pending positions are dropped, so the latest slider
+ * position wins). It also decides when the page loads Plotly (see below).
  */
 import type {
   AttentionLiveRequest,

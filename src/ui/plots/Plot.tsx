@@ -1,8 +1,8 @@
 /**
  * A Plotly chart. Plotly is loaded once, on first use (plotly.ts); charts draw one per task
- * (draw-queue.ts); updates go through Plotly.react (diffing), and the chart is purged on unmount. The modebar offers
- * "Download plot as PNG". After each draw the figure's data-rendered attribute is set to
- * `revision` (tests and the latency probe watch it).
+ * (draw-queue.ts); updates go through Plotly.react (diffing), and the chart is purged on unmount.
+ * The modebar offers "Download plot as PNG". After each draw the figure's data-rendered attribute
+ * is set to `revision` (tests and the latency probe watch it).
  *
  * Every chart is laid out for its drawn width here (`fitLayout`, plots/conventions.ts): titles
  * wrap instead of being clipped, the legend gets a band of its own below the x-axis title, and the

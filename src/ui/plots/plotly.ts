@@ -1,9 +1,10 @@
 /**
- * Plotly, loaded once for every chart, when the first chart mounts. Loading it earlier (to overlap
- * the worker's first live answer) was tried: its first evaluation is one long task on the main
- * thread (seconds on a busy CPU), and while it runs the page neither takes input nor forwards
- * messages to a worker that is still starting (Chromium does that from the page's main thread),
- * so the first live request itself waited for it.
+ * Plotly, loaded once for every chart: when the first chart mounts, or earlier, once the worker has
+ * its device and the first live request is out (experiment-client.ts). Its first evaluation is one
+ * long task on the main thread (about a second on SwiftShader here), and while it runs the page
+ * neither takes input nor passes messages to a worker that is still starting (Chromium does that
+ * from the page's main thread), so it must not start before those. index.html preloads the chunk
+ * (vite.config.ts), so that only the evaluation is left for then.
  */
 import { markOnce } from '../perf';
 
