@@ -14,7 +14,7 @@ import { crossEntropy } from '../nn/loss';
 import { type NamedParam, Optimizer } from '../nn/optim/optimizer';
 import type { OptimizerSpec } from '../nn/optim/schema';
 import { loadShippedModel } from '../nn/shipped';
-import { evaluate } from '../nn/train';
+import { evaluate, fixedLrStep } from '../nn/train';
 import type { Transformer } from '../nn/transformer';
 import { familyOf } from '../structured/registry';
 import type { FamilySpec } from '../structured/specs';
@@ -279,22 +279,12 @@ async function* run(c: CompressionConfig, ctx: KindContext): AsyncGenerator<Kind
               for (let s = 0; s < rec.steps; s++) {
                 throwIfAborted(ctx.signal);
                 const b = rb.next();
-                const l = tidy(() => {
-                  const v = crossEntropy(model.forward(b.x, b.batch, b.context), b.y);
-                  v.backward();
-                  return v;
-                });
-                const v = await l.item();
-                l.dispose();
-                if (!Number.isFinite(v))
-                  throw Object.assign(
-                    new Error(
-                      `${label} at budget ${budget}: recovery diverged at step ${s} (lr ${rec.lr}): the loss is not finite`,
-                    ),
-                    { name: 'TrainingDivergedError' },
-                  );
-                opt.step();
-                opt.zeroGrad();
+                const v = await fixedLrStep(
+                  opt,
+                  () => crossEntropy(model.forward(b.x, b.batch, b.context), b.y),
+                  () =>
+                    `${label} at budget ${budget}: recovery diverged at step ${s} (lr ${rec.lr}): the loss is not finite`,
+                );
                 if ((s + 1) % 10 === 0)
                   yield {
                     type: 'progress',

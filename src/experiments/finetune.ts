@@ -31,7 +31,7 @@ import { Optimizer } from '../nn/optim/optimizer';
 import type { OptimizerSpec } from '../nn/optim/schema';
 import { loadShippedModel } from '../nn/shipped';
 import { stateDict } from '../nn/state-dict';
-import { evaluate, Trainer } from '../nn/train';
+import { evaluate, fixedLrStep, Trainer } from '../nn/train';
 import { Transformer } from '../nn/transformer';
 import { noGrad } from '../tensor/autograd';
 import { Rng } from '../tensor/rng';
@@ -303,20 +303,11 @@ async function* run(c: FinetuneConfig, ctx: KindContext): AsyncGenerator<KindEve
           yield { type: 'metric', series: `trainableParams/${series}`, step: 0, value: trainable };
           for (let s = 0; s < c.steps; s++) {
             throwIfAborted(ctx.signal);
-            const l = tidy(() => {
-              const v = task.lossStep(s);
-              v.backward();
-              return v;
-            });
-            const v = await l.item();
-            l.dispose();
-            if (!Number.isFinite(v))
-              throw Object.assign(
-                new Error(`${label}: training diverged at step ${s} (lr ${lr}): the loss is not finite`),
-                { name: 'TrainingDivergedError' },
-              );
-            opt.step();
-            opt.zeroGrad();
+            const v = await fixedLrStep(
+              opt,
+              () => task.lossStep(s),
+              () => `${label}: training diverged at step ${s} (lr ${lr}): the loss is not finite`,
+            );
             loss.push(v);
             yield { type: 'metric', series: `loss/${series}`, step: s + 1, value: v };
             if ((s + 1) % c.evalEvery === 0 || s === c.steps - 1) {

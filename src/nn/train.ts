@@ -118,6 +118,30 @@ export class Trainer {
   }
 }
 
+/**
+ * One step of a loop that keeps its own optimizer at a fixed lr (fine-tune, compression's
+ * recovery): `loss()` recorded and backpropagated inside one tidy(), one read-back, a NaN / Inf
+ * check, the update, gradients dropped. A non-finite loss throws an error named
+ * TrainingDivergedError with the message `diverged()` gives, before any update. Returns the loss.
+ */
+export async function fixedLrStep(
+  opt: Optimizer,
+  loss: () => Tensor,
+  diverged: () => string,
+): Promise<number> {
+  const l = tidy(() => {
+    const v = loss();
+    v.backward();
+    return v;
+  });
+  const v = await l.item();
+  l.dispose();
+  if (!Number.isFinite(v)) throw Object.assign(new Error(diverged()), { name: 'TrainingDivergedError' });
+  opt.step();
+  opt.zeroGrad();
+  return v;
+}
+
 /** Mean loss over fixed batches, without gradients (validation). */
 export async function evaluate(model: Transformer, batches: TokenBatch[]): Promise<number> {
   let total = 0;
