@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../tests/unit/gpu';
 import { Batcher, CharVocab } from '../data/text';
+import { mul, sumSquares } from '../tensor/ops';
 import { Tensor } from '../tensor/tensor';
 import { generate } from './generate';
+import { Optimizer } from './optim/optimizer';
 import { OptimizerSpec, ScheduleSpec } from './optim/schema';
-import { evaluate, Trainer, TrainingDivergedError } from './train';
+import { evaluate, fixedLrStep, Trainer, TrainingDivergedError } from './train';
 import { Transformer } from './transformer';
 import { TransformerSpec } from './transformer.schema';
 
@@ -72,5 +74,39 @@ describe('training loop', () => {
     const err = await run(5, { name: 'adamw' }, 3).catch((e) => e);
     expect(err).toBeInstanceOf(TrainingDivergedError);
     expect(err.message).toMatch(/step 3: the gradient of blocks\.0\.attn\.q_proj\.weight is not finite/);
+  });
+
+  it('fixedLrStep: steps on a finite loss; a NaN loss throws its message before any update', async () => {
+    const gpu = await getGpu();
+    const w = Tensor.fromArray(gpu, [1, -2, 3], [3]).trainable();
+    const opt = new Optimizer(
+      [{ name: 'w', tensor: w }],
+      OptimizerSpec.parse({ name: 'sgd', lr: 0.1 }),
+      () => false,
+    );
+    try {
+      // loss Σw², gradient 2w: one SGD step at lr 0.1 gives 0.8·w
+      const v = await fixedLrStep(
+        opt,
+        () => sumSquares(w),
+        () => 'unused',
+      );
+      expect(v).toBeCloseTo(14, 5);
+      const after = Array.from(await w.read());
+      for (const [i, x] of [0.8, -1.6, 2.4].entries()) expect(after[i]).toBeCloseTo(x, 6);
+      const nan = Tensor.fromArray(gpu, [Number.NaN, 0, 0], [3]);
+      const err = await fixedLrStep(
+        opt,
+        () => sumSquares(mul(w, nan)),
+        () => 'probe diverged at step 1',
+      ).catch((e) => e);
+      nan.dispose();
+      expect(err.name).toBe('TrainingDivergedError');
+      expect(err.message).toBe('probe diverged at step 1');
+      expect(Array.from(await w.read()), 'no update after a NaN loss').toEqual(after);
+    } finally {
+      opt.dispose();
+      w.dispose();
+    }
   });
 });
