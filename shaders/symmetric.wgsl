@@ -24,6 +24,13 @@ fn index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * 256u + lid;
 }
 
+// W entry e = (h·d + i)·d + j as (h, i, j).
+fn entry(e: u32) -> vec3<u32> {
+  let dd = params.d * params.d;
+  let r = e % dd;
+  return vec3<u32>(e / dd, r / params.d, r % params.d);
+}
+
 fn tri_index(i: u32, j: u32) -> u32 {
   // i ≤ j; i(i − 1)/2 written as (i · (i − 1)) / 2 is exact for i ≥ 1 and 0 for i = 0
   return i * params.d - (i * (i - min(i, 1u))) / 2u + (j - i);
@@ -37,11 +44,10 @@ fn from_tri(
 ) {
   let e = index(wid, nwg, lid);
   if (e >= params.n) { return; }
-  let dd = params.d * params.d;
-  let h = e / dd;
-  let r = e % dd;
-  let i = r / params.d;
-  let j = r % params.d;
+  let w = entry(e);
+  let h = w.x;
+  let i = w.y;
+  let j = w.z;
   dst[e] = src[h * params.tri + tri_index(min(i, j), max(i, j))];
 }
 
@@ -53,13 +59,12 @@ fn fold(
 ) {
   let e = index(wid, nwg, lid);
   if (e >= params.n) { return; }
-  let dd = params.d * params.d;
-  let h = e / dd;
-  let r = e % dd;
-  let i = r / params.d;
-  let j = r % params.d;
+  let w = entry(e);
+  let h = w.x;
+  let i = w.y;
+  let j = w.z;
   if (i > j) { return; }
   var g = src[e];
-  if (i < j) { g = g + src[h * dd + j * params.d + i]; }
+  if (i < j) { g = g + src[(h * params.d + j) * params.d + i]; }
   dst[h * params.tri + tri_index(i, j)] = g;
 }
