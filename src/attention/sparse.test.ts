@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getGpu } from '../../tests/unit/gpu';
+import { expectFlatCounts, getGpu } from '../../tests/unit/gpu';
 import {
   aShapeIndexRef,
   attentionRef,
@@ -255,12 +255,7 @@ describe('index builders on the GPU', () => {
       tidy(() => void builders[1]());
       await gpu.sync();
     };
-    await round();
-    const live = Tensor.liveCount();
-    const pool = gpu.pool.stats().live;
-    for (let i = 0; i < 3; i++) await round();
-    expect(Tensor.liveCount()).toBe(live);
-    expect(gpu.pool.stats().live).toBe(pool);
+    await expectFlatCounts(gpu, round);
     p.dispose();
   });
 });

@@ -4,7 +4,7 @@
  * sketched solution is x*; bad sizes are clear errors. Real WebGPU (Dawn on SwiftShader here).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getGpu } from '../../tests/unit/gpu';
+import { expectFlatCounts, getGpu } from '../../tests/unit/gpu';
 import type { Gpu } from '../gpu/device';
 import { ShapeError } from '../gpu/errors';
 import { relMaxError } from '../reference/dense';
@@ -49,12 +49,7 @@ describe('sketches', () => {
       for (const p of sketches) tidy(() => void applySketch(p, A));
       await gpu.sync();
     };
-    await round();
-    const live = Tensor.liveCount();
-    const pool = gpu.pool.stats().live;
-    for (let i = 0; i < 3; i++) await round();
-    expect(Tensor.liveCount()).toBe(live);
-    expect(gpu.pool.stats().live).toBe(pool);
+    await expectFlatCounts(gpu, round);
     A.dispose();
   });
 
